@@ -1,0 +1,132 @@
+"""The composition root: build the Application with every handler, job and service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from domain.community import Community, load_community
+from domain.ports import Clock
+from domain.services import MutualAid, Policy
+from handlers import common, jobs, keyboards
+from handlers.context import Ctx, Services
+from handlers.errors import on_error
+from handlers.keyboards import Action
+from handlers.resident import need_conversation
+from handlers.volunteer import proposal_handlers, volunteer_conversation
+from storage import Store
+from storage.persistence import SqlitePersistence
+
+logger = logging.getLogger(__name__)
+
+GATE_GROUP = -1
+MAIN_GROUP = 0
+PERSIST_GROUP = 100
+
+
+async def _persist(update: Update, context: Ctx) -> None:
+    """After every update: the state of any flow in progress goes to the database now."""
+    await context.application.update_persistence()
+
+
+def build_application(
+    settings: Settings,
+    community: Community | None = None,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    rate_limit: bool = True,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The real bot. Tests and the demo pass a request that stands in for Telegram."""
+    community = community or load_community(settings.community_path)
+    store = Store.at(settings.database)
+    policy = Policy(
+        wave_size=settings.wave_size,
+        timezone=settings.timezone,
+        volunteer_approval=settings.volunteer_approval,
+    )
+    services = Services(
+        store=store,
+        aid=MutualAid(store, community, policy),
+        community=community,
+        clock=clock or SystemClock(),
+        tz=settings.tz,
+        retention=settings.retention,
+        coordinator_ids=tuple(settings.coordinator_ids),
+        volunteer_approval=settings.volunteer_approval,
+    )
+    token = settings.token.get_secret_value() if settings.token else "0:offline"
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .context_types(ContextTypes(context=Ctx))
+        .persistence(SqlitePersistence(store.db))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url.rstrip("/") + "/bot")
+    if settings.api_base_file_url:
+        builder = builder.base_file_url(settings.api_base_file_url.rstrip("/") + "/file/bot")
+    if request is not None:
+        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data["services"] = services
+    app.bot_data["settings"] = settings
+    _add_handlers(app)
+    return app
+
+
+def _add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(TypeHandler(Update, common.gate), group=GATE_GROUP)
+    app.add_handlers(
+        [
+            CommandHandler("start", common.start),
+            CallbackQueryHandler(common.consent, pattern=keyboards.pattern(Action.CONSENT)),
+            *proposal_handlers(),
+            need_conversation(),
+            volunteer_conversation(),
+            CommandHandler("help", common.help_command),
+            CommandHandler("cancel", common.cancel_outside),
+            MessageHandler(filters.COMMAND, common.unknown_command),
+            CallbackQueryHandler(common.stale_button),
+            MessageHandler(filters.ALL, common.unknown_message),
+        ],
+        group=MAIN_GROUP,
+    )
+    app.add_handler(TypeHandler(Update, _persist), group=PERSIST_GROUP)
+    app.add_error_handler(on_error)
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = app.bot_data["services"]
+    await services.store.db.connect()
+    await services.store.people.ensure_coordinators(list(services.coordinator_ids), services.now())
+    settings: Settings = app.bot_data["settings"]
+    assert app.job_queue is not None
+    # Overdue rows run at once on start (first=0), then every tick.
+    app.job_queue.run_repeating(jobs.tick, interval=settings.tick, first=0, name="tick")
+
+
+async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = app.bot_data["services"]
+    await services.store.close()

@@ -1,0 +1,110 @@
+"""Settings from the environment (and a .env file): the only place that reads them."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+BUNDLED_COMMUNITY = Path(__file__).with_name("community.example.toml")
+
+
+def parse_duration(value: object) -> timedelta:
+    """`45`, `90s`, `20m`, `2h`, `30d` -> timedelta; anything else is a clear error."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise ValueError(
+                f"{value!r} is not a duration: use seconds (45) or a number with s, m, h or d "
+                "(90s, 20m, 2h, 30d)"
+            )
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds <= 0:
+        raise ValueError("a duration must be more than zero")
+    return timedelta(seconds=seconds)
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    token: SecretStr | None = Field(default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    api_base_url: str | None = Field(default=None, validation_alias=_env("TELEGRAM_API_BASE_URL"))
+    api_base_file_url: str | None = Field(
+        default=None, validation_alias=_env("TELEGRAM_API_BASE_FILE_URL")
+    )
+    database: Path = Field(
+        default=Path("mutualaid.db"), validation_alias=_env("MUTUALAID_DATABASE")
+    )
+    community_file: Path | None = Field(
+        default=None, validation_alias=_env("MUTUALAID_COMMUNITY_FILE")
+    )
+    coordinator_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, validation_alias=_env("MUTUALAID_COORDINATOR_IDS")
+    )
+    timezone: str = Field(default="Europe/London", validation_alias=_env("MUTUALAID_TIMEZONE"))
+    digest_time: time = Field(default=time(8, 0), validation_alias=_env("MUTUALAID_DIGEST_TIME"))
+    volunteer_approval: bool = Field(
+        default=True, validation_alias=_env("MUTUALAID_VOLUNTEER_APPROVAL")
+    )
+    wave_size: int = Field(default=3, ge=1, le=50, validation_alias=_env("MUTUALAID_WAVE_SIZE"))
+    wave_timeout: timedelta = Field(
+        default=timedelta(hours=2), validation_alias=_env("MUTUALAID_WAVE_TIMEOUT")
+    )
+    urgent_wave_timeout: timedelta = Field(
+        default=timedelta(minutes=20), validation_alias=_env("MUTUALAID_URGENT_WAVE_TIMEOUT")
+    )
+    tick: timedelta = Field(default=timedelta(seconds=30), validation_alias=_env("MUTUALAID_TICK"))
+    retention: timedelta = Field(
+        default=timedelta(days=30), validation_alias=_env("MUTUALAID_RETENTION")
+    )
+
+    @field_validator("coordinator_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            bad = [p for p in parts if not p.lstrip("-").isdigit()]
+            if bad:
+                raise ValueError(f"not Telegram user ids: {', '.join(bad)}")
+            return [int(p) for p in parts]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name like Europe/London") from None
+        return value
+
+    @field_validator("wave_timeout", "urgent_wave_timeout", "tick", "retention", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> timedelta:
+        return parse_duration(value)
+
+    @property
+    def community_path(self) -> Path:
+        return self.community_file or BUNDLED_COMMUNITY
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

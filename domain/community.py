@@ -1,0 +1,251 @@
+"""The community file: the group's areas, categories and signposts, validated."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DEFAULT_CATEGORIES = (
+    "Shopping & essentials",
+    "Prescriptions",
+    "Dog walking & pets",
+    "Phone befriending",
+    "Transport to appointments",
+    "Post & errands",
+    "Lending items",
+    "Other",
+)
+
+
+class CommunityError(ValueError):
+    """The community file cannot be used; the message says where and why."""
+
+
+class Area(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=60)
+    aliases: tuple[str, ...] = ()
+    neighbours: tuple[str, ...] = ()
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=60)
+    vetted_only: bool = False
+
+
+class Signpost(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    topic: str
+    text: str
+    keywords: tuple[str, ...] = ()
+
+
+class SocialValue(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pounds_per_hour: float | None = Field(default=None, gt=0)
+
+
+DEFAULT_SIGNPOSTS = (
+    Signpost(
+        topic="Emergencies",
+        text="If someone is in danger or seriously ill, call 999 now.",
+        keywords=("emergency", "ambulance", "collapsed", "can't breathe", "chest pain", "fire"),
+    ),
+    Signpost(
+        topic="Medical help",
+        text="For medical advice call NHS 111 (free, day and night), or 999 in an emergency.",
+        keywords=("doctor", "injection", "dressing", "medication dose", "wound", "nurse"),
+    ),
+    Signpost(
+        topic="Personal care",
+        text="Washing, dressing and personal care need trained carers: call the council's "
+        "adult social care line.",
+        keywords=("personal care", "wash me", "bathing", "help me dress", "toilet", "commode"),
+    ),
+    Signpost(
+        topic="Entering homes",
+        text="Our volunteers stay on the doorstep. For help inside the home, call the "
+        "council's adult social care line.",
+        keywords=("come inside", "come in and", "inside my home", "let yourself in", "key safe"),
+    ),
+    Signpost(
+        topic="Money and bank cards",
+        text="Never give anyone your bank card or PIN. Citizens Advice (0800 144 8848) can "
+        "help with money; we can pay and be repaid with a receipt.",
+        keywords=("bank card", "pin", "pin number", "cash machine", "withdraw cash", "my card"),
+    ),
+    Signpost(
+        topic="Feeling low",
+        text="If you are struggling, Samaritans listen day and night: call 116 123 (free).",
+        keywords=("suicide", "end my life", "kill myself", "self harm"),
+    ),
+)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+class Community(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=80)
+    areas: tuple[Area, ...] = Field(min_length=1)
+    categories: tuple[Category, ...] = tuple(Category(name=n) for n in DEFAULT_CATEGORIES)
+    signposts: tuple[Signpost, ...] = DEFAULT_SIGNPOSTS
+    social_value: SocialValue = SocialValue()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Community:
+        names = [_key(a.name) for a in self.areas]
+        if len(set(names)) != len(names):
+            raise ValueError("two areas share a name")
+        cats = [_key(c.name) for c in self.categories]
+        if len(set(cats)) != len(cats):
+            raise ValueError("two categories share a name")
+        known = set(names)
+        for area in self.areas:
+            for neighbour in area.neighbours:
+                if _key(neighbour) not in known:
+                    raise ValueError(
+                        f"area {area.name!r} names neighbour {neighbour!r}, which is not an area"
+                    )
+        seen: dict[str, str] = {}
+        for area in self.areas:
+            for word in (area.name, *area.aliases):
+                owner = seen.setdefault(_key(word), area.name)
+                if owner != area.name:
+                    raise ValueError(f"alias {word!r} belongs to both {owner!r} and {area.name!r}")
+        return self
+
+    # --- lookups -----------------------------------------------------------------------
+    def area_names(self) -> list[str]:
+        return [a.name for a in self.areas]
+
+    def category_names(self) -> list[str]:
+        return [c.name for c in self.categories]
+
+    def area(self, name: str) -> Area | None:
+        k = _key(name)
+        return next((a for a in self.areas if _key(a.name) == k), None)
+
+    def category(self, name: str) -> Category | None:
+        k = _key(name)
+        return next((c for c in self.categories if _key(c.name) == k), None)
+
+    def find_area(self, typed: str) -> Area | None:
+        """The area a resident meant by a name or alias, ignoring case and spacing."""
+        k = _key(typed)
+        for area in self.areas:
+            if k == _key(area.name) or k in {_key(a) for a in area.aliases}:
+                return area
+        return None
+
+    def suggest_areas(self, typed: str, limit: int = 3) -> list[str]:
+        """The area names closest to what was typed, for a friendly 'did you mean'."""
+        words = {_key(w): a.name for a in self.areas for w in (a.name, *a.aliases)}
+        close = difflib.get_close_matches(_key(typed), list(words), n=limit * 3, cutoff=0.4)
+        out: list[str] = []
+        for word in close:
+            if words[word] not in out:
+                out.append(words[word])
+        return out[:limit]
+
+    def nearest_area(self, lat: float, lon: float) -> Area | None:
+        located = [a for a in self.areas if a.lat is not None and a.lon is not None]
+        if not located:
+            return None
+        return min(located, key=lambda a: (distance_km(lat, lon, a.lat, a.lon), a.name))  # type: ignore[arg-type]
+
+    def neighbours_of(self, name: str) -> frozenset[str]:
+        area = self.area(name)
+        if area is None:
+            return frozenset()
+        out = {n for n in area.neighbours}
+        # Neighbourliness is mutual even when the file lists it on one side only.
+        out |= {a.name for a in self.areas if any(_key(n) == _key(name) for n in a.neighbours)}
+        return frozenset(self.area(n).name for n in out if self.area(n) is not None)  # type: ignore[union-attr]
+
+    def signposts_for(self, text: str) -> list[Signpost]:
+        """Signposts whose keywords appear in the text as whole words or phrases."""
+        low = _key(text)
+        hits = []
+        for sign in self.signposts:
+            for word in sign.keywords:
+                if re.search(rf"(?<!\w){re.escape(_key(word))}(?!\w)", low):
+                    hits.append(sign)
+                    break
+        return hits
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance; plenty for 'which estate is nearest'."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _line_of(text: str, loc: tuple[int | str, ...], data: dict) -> int | None:
+    """Best-effort line number of the table a validation error points into."""
+    if not loc or not isinstance(loc[0], str):
+        return None
+    section, index = loc[0], loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    lines = text.splitlines()
+    if index is None:
+        key = section
+        for n, line in enumerate(lines, 1):
+            if re.match(rf"\s*\[?{re.escape(key)}\]?\s*(=|$)", line):
+                return n
+        return None
+    count = -1
+    for n, line in enumerate(lines, 1):
+        if re.match(rf"\s*\[\[\s*{re.escape(section)}\s*\]\]", line):
+            count += 1
+            if count == index:
+                if len(loc) > 2 and isinstance(loc[2], str):
+                    for m in range(n, len(lines) + 1):
+                        if re.match(rf"\s*{re.escape(loc[2])}\s*=", lines[m - 1]):
+                            return m
+                        if m > n and lines[m - 1].lstrip().startswith("["):
+                            break
+                return n
+    return None
+
+
+def parse_community(text: str, source: str = "community file") -> Community:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CommunityError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return Community.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            where = ".".join(str(p) for p in loc) or "(top level)"
+            line = _line_of(text, loc, data)
+            at = f" (line {line})" if line else ""
+            problems.append(f"  {where}{at}: {err['msg']}")
+        raise CommunityError(f"{source} has problems:\n" + "\n".join(problems)) from None
+
+
+def load_community(path: Path) -> Community:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CommunityError(f"cannot read the community file {path}: {exc.strerror}") from None
+    return parse_community(text, source=str(path))

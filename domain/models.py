@@ -1,0 +1,156 @@
+"""The group's nouns: people, needs, offers, proposals and the work the clock owes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_DESCRIPTION = 1000
+DEFAULT_MAX_OPEN_TASKS = 3
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    LIAISON = "liaison"
+
+
+class When(StrEnum):
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+    THIS_WEEK = "week"
+    FLEXIBLE = "flexible"
+
+
+class Availability(StrEnum):
+    ANY = "any"
+    WEEKDAYS = "weekdays"
+    WEEKENDS = "weekends"
+    EVENINGS = "evenings"
+
+
+class NeedStatus(StrEnum):
+    OPEN = "open"  # waiting for a volunteer
+    ACCEPTED = "accepted"  # a volunteer has it
+    DONE = "done"
+    CANCELLED = "cancelled"  # withdrawn by the resident or a coordinator
+    CLOSED = "closed"  # ended without help (window passed, resident said no)
+
+
+class ProposalStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TAKEN = "taken"  # someone else accepted first
+    MOVED_ON = "moved_on"  # the wave timed out
+    WITHDRAWN = "withdrawn"  # the need was cancelled or closed
+    DROPPED = "dropped"  # accepted, then "couldn't do it"
+
+
+class Claim(StrEnum):
+    """What pressing Accept came to."""
+
+    WON = "won"
+    TAKEN = "taken"  # someone else accepted first
+    STALE = "stale"  # the proposal is no longer open (answered, moved on, withdrawn)
+    NOT_YOURS = "not_yours"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Person(Frozen):
+    id: int
+    first_name: str
+    username: str | None = None
+    consent_at: datetime | None = None
+    consent_version: int = 0
+    roles: frozenset[Role] = frozenset()
+    reachable: bool = True
+    blocked: bool = False
+
+
+class VolunteerProfile(Frozen):
+    user_id: int
+    skills: tuple[str, ...]
+    areas: tuple[str, ...]
+    availability: Availability = Availability.ANY
+    on_duty: bool = True
+    approved: bool = False
+    vetted: bool = False
+    max_open_tasks: int = DEFAULT_MAX_OPEN_TASKS
+
+
+class Candidate(Frozen):
+    """A volunteer as matching sees them: their profile plus what the store counted."""
+
+    user_id: int
+    skills: frozenset[str]
+    areas: frozenset[str]
+    availability: Availability = Availability.ANY
+    on_duty: bool = True
+    approved: bool = True
+    vetted: bool = False
+    blocked: bool = False
+    reachable: bool = True
+    open_tasks: int = 0
+    max_open_tasks: int = DEFAULT_MAX_OPEN_TASKS
+    tasks_last_30_days: int = 0
+    last_task_at: datetime | None = None
+    excluded: bool = False  # declined or dropped this need before
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
+
+
+class Need(Frozen):
+    id: int
+    resident_id: int
+    category: str
+    area: str
+    description: str
+    when: When
+    window_start: datetime
+    window_end: datetime
+    status: NeedStatus = NeedStatus.OPEN
+    created_at: datetime
+    volunteer_id: int | None = None
+    accepted_at: datetime | None = None
+    doorstep_code: str | None = None
+    wave: int = 0
+
+
+class Offer(Frozen):
+    id: int
+    user_id: int
+    category: str
+    area: str
+    description: str
+    when: When
+    window_start: datetime
+    window_end: datetime
+    status: NeedStatus = NeedStatus.OPEN
+    created_at: datetime
+
+
+class Proposal(Frozen):
+    id: int
+    need_id: int
+    volunteer_id: int
+    wave: int
+    status: ProposalStatus = ProposalStatus.OPEN
+    chat_id: int | None = None
+    message_id: int | None = None
+    created_at: datetime
+
+
+class Work(Frozen):
+    """One row of timed work: something the bot owes someone at `due_at`."""
+
+    id: int
+    kind: str
+    due_at: datetime
+    payload: dict[str, int | str | None] = Field(default_factory=dict)
+    attempts: int = 0

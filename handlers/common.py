@@ -1,0 +1,149 @@
+"""What every user meets: the gate, /start and consent, /help, /cancel, and the fallbacks."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ApplicationHandlerStop, ConversationHandler
+
+from handlers import keyboards, texts
+from handlers.context import Ctx
+from handlers.keyboards import Action
+
+logger = logging.getLogger(__name__)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str | None) -> str:
+    """User text without control or direction characters, trimmed."""
+    return _CONTROL.sub("", text or "").strip()
+
+
+async def reply(update: Update, text: str, **kwargs: object) -> None:
+    """Answer in the chat the update came from."""
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
+
+
+async def answer(update: Update, text: str | None = None) -> None:
+    """CallbackQueries need to be answered, or the user's button keeps spinning."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)
+
+
+def _is_start_or_consent(update: Update) -> bool:
+    if update.callback_query is not None:
+        button = keyboards.parse(update.callback_query.data)
+        return button is not None and button.action is Action.CONSENT
+    message = update.effective_message
+    return bool(message and message.text and message.text.split()[0].split("@")[0] == "/start")
+
+
+async def gate(update: Update, context: Ctx) -> None:
+    """Runs before every handler: private chats only, people known, consent first."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        raise ApplicationHandlerStop
+    if chat.type != ChatType.PRIVATE:
+        message = update.effective_message
+        if message is not None and message.text and message.text.startswith("/"):
+            await message.reply_text(texts.GROUP_CHAT)
+        elif update.callback_query is not None:
+            await answer(update, texts.GROUP_CHAT)
+        raise ApplicationHandlerStop
+    s = context.services
+    person = await s.store.people.get(user.id)
+    if person is None or person.first_name != user.first_name or person.username != user.username:
+        await s.store.people.upsert(user.id, user.first_name, user.username, s.now())
+        person = await s.store.people.get(user.id)
+    context.person = person
+    consented = person is not None and person.consent_version >= texts.PRIVACY_VERSION
+    if not consented and not _is_start_or_consent(update):
+        await answer(update, texts.NEEDS_CONSENT)
+        await reply(update, texts.NEEDS_CONSENT)
+        raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: Ctx) -> None:
+    """Show the privacy notice, or the menu to someone who has agreed."""
+    person = context.person
+    if person is not None and person.consent_version >= texts.PRIVACY_VERSION:
+        await reply(update, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
+        return
+    s = context.services
+    await reply(
+        update,
+        texts.privacy_notice(s.community.name, s.retention.days),
+        reply_markup=keyboards.consent(),
+    )
+
+
+async def consent(update: Update, context: Ctx) -> None:
+    """`I agree` / `No thanks` under the privacy notice."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    button = keyboards.parse(query.data)
+    await query.answer()
+    s = context.services
+    if button is not None and button.arg == "y":
+        await s.store.people.consent(update.effective_user.id, texts.PRIVACY_VERSION, s.now())
+        await query.edit_message_reply_markup(None)
+        await reply(update, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
+    else:
+        await query.edit_message_reply_markup(None)
+        await reply(update, texts.CONSENT_DECLINED)
+
+
+async def help_command(update: Update, context: Ctx) -> None:
+    """List the commands the caller can use."""
+    await reply(update, texts.HELP_RESIDENT)
+
+
+async def cancel_outside(update: Update, context: Ctx) -> None:
+    """/cancel with no flow in progress."""
+    await reply(update, texts.NOTHING_TO_CANCEL)
+
+
+async def unknown_command(update: Update, context: Ctx) -> None:
+    """Any command nobody handles."""
+    await reply(update, texts.UNKNOWN_COMMAND)
+
+
+async def unknown_message(update: Update, context: Ctx) -> None:
+    """Text, stickers, photos and the rest outside any flow."""
+    await reply(update, texts.UNKNOWN_TEXT)
+
+
+async def stale_button(update: Update, context: Ctx) -> None:
+    """A button from an earlier flow, a forged one, or one nobody handles now."""
+    await answer(update, texts.STALE_BUTTON)
+
+
+async def end_flow(update: Update, context: Ctx) -> int:
+    """/cancel or the Cancel button inside a flow: forget the form, post nothing."""
+    context.form.clear()
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_reply_markup(None)
+    await reply(update, texts.CANCELLED)
+    return ConversationHandler.END
+
+
+async def use_buttons(update: Update, context: Ctx) -> None:
+    """Text or media where a button is expected: say so and stay on this step."""
+    await reply(update, texts.USE_BUTTONS)
+
+
+async def busy_elsewhere(update: Update, context: Ctx) -> None:
+    """Another command in the middle of a flow."""
+    await reply(update, texts.IN_A_FLOW)
+
+
+async def text_only(update: Update, context: Ctx) -> None:
+    """A sticker, photo or voice note where words are expected."""
+    await reply(update, texts.TEXT_ONLY)

@@ -1,0 +1,212 @@
+"""The resident's /need flow: category, area, description, when, post."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain.models import MAX_DESCRIPTION, When
+from handlers import keyboards, texts
+from handlers.common import (
+    busy_elsewhere,
+    clean_text,
+    end_flow,
+    reply,
+    stale_button,
+    text_only,
+    use_buttons,
+)
+from handlers.context import Ctx
+from handlers.jobs import run_due_work
+from handlers.keyboards import Action
+
+logger = logging.getLogger(__name__)
+
+NEED_CATEGORY, NEED_AREA, NEED_DESCRIPTION, NEED_WHEN, NEED_CONFIRM = range(5)
+
+
+async def pressed(update: Update) -> keyboards.Button | None:
+    """Answer the button press and take the buttons off its message, so it can't be pressed twice."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    return keyboards.parse(query.data)
+
+
+async def need_start(update: Update, context: Ctx) -> int:
+    """/need or `I need help`: ask for the category."""
+    if update.callback_query is not None:
+        await pressed(update)
+    context.form.clear()
+    context.form["flow"] = "need"
+    names = context.services.community.category_names()
+    await reply(update, texts.ASK_CATEGORY, reply_markup=keyboards.categories(names))
+    return NEED_CATEGORY
+
+
+async def ask_area(update: Update, context: Ctx) -> int:
+    names = context.services.community.area_names()
+    await reply(update, texts.ASK_AREA, reply_markup=keyboards.areas(names))
+    return NEED_AREA
+
+
+async def category_chosen(update: Update, context: Ctx) -> int | None:
+    """A category button."""
+    button = await pressed(update)
+    names = context.services.community.category_names()
+    index = button.number if button else None
+    if index is None or index >= len(names):
+        await reply(update, texts.STALE_BUTTON)
+        return None
+    context.form["category"] = names[index]
+    return await ask_area(update, context)
+
+
+async def _area_known(update: Update, context: Ctx, area: str) -> int:
+    context.form["area"] = area
+    await reply(update, texts.ASK_DESCRIPTION.format(area=texts.html(area)))
+    return NEED_DESCRIPTION
+
+
+async def area_button(update: Update, context: Ctx) -> int | None:
+    """An area button."""
+    button = await pressed(update)
+    names = context.services.community.area_names()
+    index = button.number if button else None
+    if index is None or index >= len(names):
+        await reply(update, texts.STALE_BUTTON)
+        return None
+    return await _area_known(update, context, names[index])
+
+
+async def area_typed(update: Update, context: Ctx) -> int | None:
+    """An area name, alias or postcode district typed in."""
+    assert update.effective_message is not None
+    typed = clean_text(update.effective_message.text)
+    community = context.services.community
+    area = community.find_area(typed)
+    if area is None:
+        await reply(update, texts.unknown_area(typed, community.suggest_areas(typed)))
+        return None
+    return await _area_known(update, context, area.name)
+
+
+async def area_located(update: Update, context: Ctx) -> int | None:
+    """A shared location: the area with the nearest centroid."""
+    assert update.effective_message is not None and update.effective_message.location
+    loc = update.effective_message.location
+    area = context.services.community.nearest_area(loc.latitude, loc.longitude)
+    if area is None:
+        await reply(update, texts.NO_LOCATED_AREAS)
+        return None
+    return await _area_known(update, context, area.name)
+
+
+async def description_given(update: Update, context: Ctx) -> int | None:
+    """The free-text description; signposted instead of posted when it must be."""
+    assert update.effective_message is not None
+    text = clean_text(update.effective_message.text)
+    if not text:
+        await reply(update, texts.EMPTY_DESCRIPTION)
+        return None
+    if len(text) > MAX_DESCRIPTION:
+        await reply(update, texts.LONG_DESCRIPTION.format(length=len(text), limit=MAX_DESCRIPTION))
+        return None
+    signposts = context.services.community.signposts_for(text)
+    if signposts:
+        context.form.clear()
+        await reply(update, texts.signposted(signposts))
+        return ConversationHandler.END
+    context.form["description"] = text
+    await reply(update, texts.ASK_WHEN, reply_markup=keyboards.when())
+    return NEED_WHEN
+
+
+async def when_chosen(update: Update, context: Ctx) -> int | None:
+    """Today, tomorrow, this week or flexible; then the summary."""
+    button = await pressed(update)
+    when = keyboards.parse_when(button.arg) if button else None
+    if when is None:
+        await reply(update, texts.STALE_BUTTON)
+        return None
+    form = context.form
+    form["when"] = when.value
+    await reply(
+        update,
+        texts.need_summary(form["category"], form["area"], when, form["description"]),
+        reply_markup=keyboards.confirm_need(),
+    )
+    return NEED_CONFIRM
+
+
+async def post(update: Update, context: Ctx) -> int:
+    """`Post`: the need is saved, the first wave asked, and only then the resident told."""
+    await pressed(update)
+    form = context.form
+    assert update.effective_user is not None
+    s = context.services
+    need = await s.aid.post_need(
+        update.effective_user.id,
+        form["category"],
+        form["area"],
+        form["description"],
+        When(form["when"]),
+        s.now(),
+    )
+    form.clear()
+    await reply(update, texts.NEED_POSTED.format(id=need.id))
+    await run_due_work(context)
+    return ConversationHandler.END
+
+
+def flow_fallbacks() -> list[BaseHandler]:
+    """What every flow does with /cancel, other commands, stray buttons and stray input."""
+    return [
+        CommandHandler("cancel", end_flow),
+        CallbackQueryHandler(end_flow, pattern=keyboards.pattern(Action.ABORT)),
+        MessageHandler(filters.COMMAND, busy_elsewhere),
+        CallbackQueryHandler(
+            stale_button, pattern=r"^(?!v1:(acc|dec):)"
+        ),  # proposals stay answerable mid-flow
+        MessageHandler(filters.ALL, use_buttons),
+    ]
+
+
+def need_conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("need", need_start),
+            CallbackQueryHandler(need_start, pattern=r"^v1:menu:need$"),
+        ],
+        states={
+            NEED_CATEGORY: [
+                CallbackQueryHandler(category_chosen, pattern=keyboards.pattern(Action.CATEGORY))
+            ],
+            NEED_AREA: [
+                CallbackQueryHandler(area_button, pattern=keyboards.pattern(Action.AREA)),
+                MessageHandler(filters.LOCATION, area_located),
+                MessageHandler(text, area_typed),
+                MessageHandler(~filters.COMMAND, text_only),
+            ],
+            NEED_DESCRIPTION: [
+                MessageHandler(text, description_given),
+                MessageHandler(~filters.COMMAND, text_only),
+            ],
+            NEED_WHEN: [CallbackQueryHandler(when_chosen, pattern=keyboards.pattern(Action.WHEN))],
+            NEED_CONFIRM: [CallbackQueryHandler(post, pattern=keyboards.pattern(Action.POST))],
+        },
+        fallbacks=flow_fallbacks(),
+        name="need",
+        persistent=True,
+    )

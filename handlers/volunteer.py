@@ -1,0 +1,243 @@
+"""The volunteer's side: signing up, and answering proposals with Accept or Decline."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
+
+from domain.models import Availability, Claim, VolunteerProfile
+from handlers import keyboards, texts
+from handlers.common import answer, reply
+from handlers.context import Ctx
+from handlers.jobs import run_due_work
+from handlers.keyboards import Action
+from handlers.resident import flow_fallbacks, pressed
+
+logger = logging.getLogger(__name__)
+
+VOL_SKILLS, VOL_AREAS, VOL_AVAILABILITY, VOL_CONFIRM = range(10, 14)
+
+
+async def volunteer_start(update: Update, context: Ctx) -> int:
+    """/volunteer or `I can help`: start with skills, pre-ticked from an existing profile."""
+    if update.callback_query is not None:
+        await pressed(update)
+    s = context.services
+    assert update.effective_user is not None
+    existing = await s.store.volunteers.get(update.effective_user.id)
+    form = context.form
+    form.clear()
+    form["flow"] = "volunteer"
+    form["skills"] = list(existing.skills) if existing else []
+    form["areas"] = list(existing.areas) if existing else []
+    names = s.community.category_names()
+    await reply(
+        update,
+        texts.ASK_SKILLS,
+        reply_markup=keyboards.toggles(
+            names, set(form["skills"]), Action.SKILL, Action.SKILLS_DONE
+        ),
+    )
+    return VOL_SKILLS
+
+
+async def _toggle(
+    update: Update, context: Ctx, key: str, names: list[str], action: Action, done: Action
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    button = keyboards.parse(query.data)
+    index = button.number if button else None
+    if index is None or index >= len(names):
+        await query.answer(texts.STALE_BUTTON)
+        return
+    chosen: list[str] = context.form.setdefault(key, [])
+    name = names[index]
+    if name in chosen:
+        chosen.remove(name)
+    else:
+        chosen.append(name)
+    await query.answer()
+    await query.edit_message_reply_markup(keyboards.toggles(names, set(chosen), action, done))
+
+
+async def skill_toggled(update: Update, context: Ctx) -> None:
+    """Tick or untick one skill."""
+    names = context.services.community.category_names()
+    await _toggle(update, context, "skills", names, Action.SKILL, Action.SKILLS_DONE)
+
+
+async def skills_done(update: Update, context: Ctx) -> int | None:
+    """`Done` under the skills: on to areas."""
+    if not context.form.get("skills"):
+        await answer(update, texts.PICK_ONE_SKILL)
+        return None
+    await pressed(update)
+    names = context.services.community.area_names()
+    await reply(
+        update,
+        texts.ASK_VOLUNTEER_AREAS,
+        reply_markup=keyboards.toggles(
+            names, set(context.form.get("areas", [])), Action.VAREA, Action.VAREAS_DONE
+        ),
+    )
+    return VOL_AREAS
+
+
+async def area_toggled(update: Update, context: Ctx) -> None:
+    """Tick or untick one area."""
+    names = context.services.community.area_names()
+    await _toggle(update, context, "areas", names, Action.VAREA, Action.VAREAS_DONE)
+
+
+async def areas_done(update: Update, context: Ctx) -> int | None:
+    """`Done` under the areas: on to availability."""
+    if not context.form.get("areas"):
+        await answer(update, texts.PICK_ONE_AREA)
+        return None
+    await pressed(update)
+    await reply(update, texts.ASK_AVAILABILITY, reply_markup=keyboards.availability())
+    return VOL_AVAILABILITY
+
+
+def _profile(context: Ctx, user_id: int) -> VolunteerProfile:
+    form = context.form
+    community = context.services.community
+    # Keep the community's order, and drop anything renamed since the form began.
+    skills = tuple(n for n in community.category_names() if n in form.get("skills", []))
+    areas = tuple(n for n in community.area_names() if n in form.get("areas", []))
+    return VolunteerProfile(
+        user_id=user_id,
+        skills=skills,
+        areas=areas,
+        availability=Availability(form.get("availability", Availability.ANY.value)),
+        approved=not context.services.volunteer_approval,
+    )
+
+
+async def availability_chosen(update: Update, context: Ctx) -> int | None:
+    """Any time, weekdays, weekends or evenings; then the summary."""
+    button = await pressed(update)
+    availability = keyboards.parse_availability(button.arg) if button else None
+    if availability is None:
+        await reply(update, texts.STALE_BUTTON)
+        return None
+    context.form["availability"] = availability.value
+    assert update.effective_user is not None
+    profile = _profile(context, update.effective_user.id)
+    await reply(
+        update, texts.volunteer_summary(profile), reply_markup=keyboards.confirm_volunteer()
+    )
+    return VOL_CONFIRM
+
+
+async def save(update: Update, context: Ctx) -> int:
+    """`Save`: the profile is stored, then open needs are checked against it."""
+    await pressed(update)
+    assert update.effective_user is not None
+    s = context.services
+    saved = await s.aid.save_volunteer(_profile(context, update.effective_user.id), s.now())
+    context.form.clear()
+    await reply(update, texts.VOLUNTEER_SAVED if saved.approved else texts.VOLUNTEER_PENDING)
+    await run_due_work(context)
+    return ConversationHandler.END
+
+
+def volunteer_conversation() -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("volunteer", volunteer_start),
+            CallbackQueryHandler(volunteer_start, pattern=r"^v1:menu:help$"),
+        ],
+        states={
+            VOL_SKILLS: [
+                CallbackQueryHandler(skill_toggled, pattern=keyboards.pattern(Action.SKILL)),
+                CallbackQueryHandler(skills_done, pattern=keyboards.pattern(Action.SKILLS_DONE)),
+            ],
+            VOL_AREAS: [
+                CallbackQueryHandler(area_toggled, pattern=keyboards.pattern(Action.VAREA)),
+                CallbackQueryHandler(areas_done, pattern=keyboards.pattern(Action.VAREAS_DONE)),
+            ],
+            VOL_AVAILABILITY: [
+                CallbackQueryHandler(
+                    availability_chosen, pattern=keyboards.pattern(Action.AVAILABILITY)
+                )
+            ],
+            VOL_CONFIRM: [CallbackQueryHandler(save, pattern=keyboards.pattern(Action.SAVE))],
+        },
+        fallbacks=flow_fallbacks(),
+        name="volunteer",
+        persistent=True,
+    )
+
+
+async def accept(update: Update, context: Ctx) -> None:
+    """`Accept` on a proposal: one winner, settled in the database before anyone is told."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    button = keyboards.parse(query.data)
+    proposal_id = button.number if button else None
+    if proposal_id is None:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    s = context.services
+    result, need = await s.aid.accept(proposal_id, update.effective_user.id, s.now())
+    if result is Claim.NOT_YOURS or need is None:
+        await query.answer(texts.NOT_FOR_YOU)
+        return
+    if result is Claim.WON:
+        await query.answer()
+        resident = await s.store.people.get(need.resident_id)
+        name = resident.first_name if resident else "the resident"
+        username = resident.username if resident else None
+        await query.edit_message_text(
+            texts.accepted_volunteer(need, name, need.resident_id, username),
+            parse_mode=ParseMode.HTML,
+        )
+    elif need.volunteer_id == update.effective_user.id:
+        # Pressed twice: the first press already won and edited the message.
+        await query.answer()
+    elif result is Claim.TAKEN or need.volunteer_id is not None:
+        await query.answer(texts.ALREADY_TAKEN)
+        await query.edit_message_text(
+            texts.proposal_ended(need, texts.PROPOSAL_TAKEN), parse_mode=ParseMode.HTML
+        )
+    else:
+        await query.answer(texts.NO_LONGER_OPEN)
+        await query.edit_message_text(
+            texts.proposal_ended(need, texts.PROPOSAL_CLOSED), parse_mode=ParseMode.HTML
+        )
+    await run_due_work(context)
+
+
+async def decline(update: Update, context: Ctx) -> None:
+    """`Decline` on a proposal: recorded, and the next wave asked when this one is spent."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    button = keyboards.parse(query.data)
+    proposal_id = button.number if button else None
+    s = context.services
+    proposal = await s.store.needs.proposal(proposal_id) if proposal_id is not None else None
+    if proposal is None or proposal.volunteer_id != update.effective_user.id:
+        await query.answer(texts.NOT_FOR_YOU if proposal else texts.STALE_BUTTON)
+        return
+    changed, need = await s.aid.decline(proposal.id, update.effective_user.id, s.now())
+    await query.answer()
+    if changed and need is not None:
+        await query.edit_message_text(
+            texts.proposal_ended(need, texts.PROPOSAL_DECLINED), parse_mode=ParseMode.HTML
+        )
+    elif not changed:
+        await query.edit_message_reply_markup(None)
+        await reply(update, texts.NO_LONGER_OPEN)
+    await run_due_work(context)
+
+
+def proposal_handlers() -> list[CallbackQueryHandler]:
+    return [
+        CallbackQueryHandler(accept, pattern=keyboards.pattern(Action.ACCEPT)),
+        CallbackQueryHandler(decline, pattern=keyboards.pattern(Action.DECLINE)),
+    ]

@@ -1,0 +1,37 @@
+"""aiosqlite storage: the only place with SQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.db import Database, DatabaseTooNew
+from storage.needs import NeedRepo
+from storage.people import PeopleRepo
+from storage.volunteers import VolunteerRepo
+from storage.work import WorkRepo
+
+
+class Store:
+    """Every repository over one database file."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.people = PeopleRepo(db)
+        self.volunteers = VolunteerRepo(db)
+        self.needs = NeedRepo(db)
+        self.work = WorkRepo(db)
+
+    @classmethod
+    def at(cls, path: str | Path) -> Store:
+        """A store for this file; it connects and migrates on first use."""
+        return cls(Database(path))
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+__all__ = ["Database", "DatabaseTooNew", "Store"]

@@ -1,0 +1,81 @@
+"""People and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.models import Person, Role
+from storage.db import Database, parse_ts, ts
+
+
+class PeopleRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def upsert(
+        self, user_id: int, first_name: str, username: str | None, now: datetime
+    ) -> None:
+        """Record who someone is, refreshing their name; marks them reachable again."""
+        await self.db.execute(
+            "INSERT INTO people (id, first_name, username, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET first_name=excluded.first_name, "
+            "username=excluded.username, reachable=1 "
+            "WHERE first_name IS NOT excluded.first_name OR username IS NOT excluded.username "
+            "OR reachable=0",
+            (user_id, first_name[:64], username, ts(now)),
+        )
+
+    async def get(self, user_id: int) -> Person | None:
+        row = await self.db.fetchone(
+            "SELECT p.*, (SELECT group_concat(role) FROM roles r WHERE r.user_id=p.id) AS roles "
+            "FROM people p WHERE p.id=?",
+            (user_id,),
+        )
+        if row is None:
+            return None
+        return Person(
+            id=row["id"],
+            first_name=row["first_name"],
+            username=row["username"],
+            consent_at=parse_ts(row["consent_at"]),
+            consent_version=row["consent_version"],
+            roles=frozenset(Role(r) for r in (row["roles"] or "").split(",") if r),
+            reachable=bool(row["reachable"]),
+            blocked=bool(row["blocked"]),
+        )
+
+    async def consent(self, user_id: int, version: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE people SET consent_at=?, consent_version=? WHERE id=?",
+            (ts(now), version, user_id),
+        )
+
+    async def grant(self, user_id: int, role: Role, now: datetime, by: int | None = None) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO roles (user_id, role, granted_at, granted_by) VALUES (?,?,?,?)",
+            (user_id, role.value, ts(now), by),
+        )
+
+    async def ensure_coordinators(self, ids: list[int], now: datetime) -> None:
+        """Configured coordinators exist and hold the role, even before they say hello."""
+        async with self.db.tx() as conn:
+            for user_id in ids:
+                await conn.execute(
+                    "INSERT OR IGNORE INTO people (id, first_name, created_at) VALUES (?,?,?)",
+                    (user_id, "Coordinator", ts(now)),
+                )
+                await conn.execute(
+                    "INSERT OR IGNORE INTO roles (user_id, role, granted_at) VALUES (?,?,?)",
+                    (user_id, Role.COORDINATOR.value, ts(now)),
+                )
+
+    async def with_role(self, role: Role) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT r.user_id FROM roles r JOIN people p ON p.id=r.user_id "
+            "WHERE r.role=? AND p.reachable=1 ORDER BY r.user_id",
+            (role.value,),
+        )
+        return [r[0] for r in rows]
+
+    async def mark_unreachable(self, user_id: int) -> None:
+        await self.db.execute("UPDATE people SET reachable=0 WHERE id=?", (user_id,))

@@ -1,0 +1,93 @@
+"""PTB persistence in the bot's own SQLite file: conversation states and half-filled forms."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from storage.db import Database
+
+
+class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """Keeps only what a flow in progress needs; everything else lives in proper tables."""
+
+    def __init__(self, db: Database, update_interval: float = 60) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
+            update_interval=update_interval,
+        )
+        self.db = db
+
+    async def get_user_data(self) -> dict[int, dict[str, Any]]:
+        rows = await self.db.fetchall("SELECT user_id, data FROM user_data")
+        return {int(r[0]): json.loads(r[1]) for r in rows}
+
+    async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        if data:
+            await self.db.execute(
+                "INSERT INTO user_data (user_id, data) VALUES (?, ?) "
+                "ON CONFLICT(user_id) DO UPDATE SET data=excluded.data",
+                (user_id, json.dumps(data, sort_keys=True)),
+            )
+        else:
+            await self.drop_user_data(user_id)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        await self.db.execute("DELETE FROM user_data WHERE user_id=?", (user_id,))
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
+        return None
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        rows = await self.db.fetchall("SELECT key, state FROM conversations WHERE name=?", (name,))
+        return {tuple(json.loads(r[0])): json.loads(r[1]) for r in rows}
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        if new_state is None:
+            await self.db.execute(
+                "DELETE FROM conversations WHERE name=? AND key=?", (name, json.dumps(list(key)))
+            )
+        else:
+            await self.db.execute(
+                "INSERT INTO conversations (name, key, state) VALUES (?,?,?) "
+                "ON CONFLICT(name, key) DO UPDATE SET state=excluded.state",
+                (name, json.dumps(list(key)), json.dumps(new_state)),
+            )
+
+    # Chat data, bot data and callback data are not kept: the tables hold the real state.
+    async def get_chat_data(self) -> dict[int, dict[str, Any]]:
+        return {}
+
+    async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[str, Any]) -> None:
+        return None
+
+    async def get_bot_data(self) -> dict[str, Any]:
+        return {}
+
+    async def update_bot_data(self, data: dict[str, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[str, Any]) -> None:
+        return None
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def update_callback_data(self, data: Any) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None
