@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import warnings
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -13,6 +15,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from domain.models import MAX_DESCRIPTION, When
 from handlers import keyboards, texts
@@ -35,7 +38,7 @@ NEED_CATEGORY, NEED_AREA, NEED_DESCRIPTION, NEED_WHEN, NEED_CONFIRM = range(5)
 
 
 async def pressed(update: Update) -> keyboards.Button | None:
-    """Answer the button press and take the buttons off its message, so it can't be pressed twice."""
+    """Answer a press and take the buttons off its message, so it can't be pressed twice."""
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -182,9 +185,17 @@ def flow_fallbacks() -> list[BaseHandler]:
     ]
 
 
+def conversation(**kwargs: Any) -> ConversationHandler:
+    """A persistent flow, one per user. Buttons are tracked per chat, not per message, on
+    purpose: a flow's buttons are taken off each message as it is answered."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        return ConversationHandler(persistent=True, **kwargs)
+
+
 def need_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
+    return conversation(
         entry_points=[
             CommandHandler("need", need_start),
             CallbackQueryHandler(need_start, pattern=r"^v1:menu:need$"),
@@ -208,5 +219,4 @@ def need_conversation() -> ConversationHandler:
         },
         fallbacks=flow_fallbacks(),
         name="need",
-        persistent=True,
     )

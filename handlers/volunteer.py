@@ -14,7 +14,7 @@ from handlers.common import answer, reply
 from handlers.context import Ctx
 from handlers.jobs import run_due_work
 from handlers.keyboards import Action
-from handlers.resident import flow_fallbacks, pressed
+from handlers.resident import conversation, flow_fallbacks, pressed
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ async def save(update: Update, context: Ctx) -> int:
 
 
 def volunteer_conversation() -> ConversationHandler:
-    return ConversationHandler(
+    return conversation(
         entry_points=[
             CommandHandler("volunteer", volunteer_start),
             CallbackQueryHandler(volunteer_start, pattern=r"^v1:menu:help$"),
@@ -170,7 +170,6 @@ def volunteer_conversation() -> ConversationHandler:
         },
         fallbacks=flow_fallbacks(),
         name="volunteer",
-        persistent=True,
     )
 
 

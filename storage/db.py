@@ -153,9 +153,15 @@ async def _migrate(conn: aiosqlite.Connection, path: str) -> int:
     for version, name, sql in steps:
         if version <= current:
             continue
-        logger.info("Applying migration %s", name)
         await conn.execute("BEGIN IMMEDIATE")
         try:
+            # Another connection may have applied it while this one waited for the lock.
+            async with conn.execute("PRAGMA user_version") as cur:
+                row = await cur.fetchone()
+            if row and int(row[0]) >= version:
+                await conn.execute("COMMIT")
+                continue
+            logger.info("Applying migration %s", name)
             for statement in _statements(sql):
                 await conn.execute(statement)
             await conn.execute(f"PRAGMA user_version={version}")

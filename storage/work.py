@@ -65,7 +65,8 @@ class WorkRepo:
 
     async def retry_later(self, work_id: int, due_at: datetime) -> None:
         await self.db.execute(
-            "UPDATE scheduled_work SET due_at=?, attempts=attempts+1 WHERE id=? AND done_at IS NULL",
+            "UPDATE scheduled_work SET due_at=?, attempts=attempts+1 "
+            "WHERE id=? AND done_at IS NULL",
             (ts(due_at), work_id),
         )
 
