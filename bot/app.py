@@ -25,10 +25,13 @@ from domain.community import Community, load_community
 from domain.ports import Clock
 from domain.services import MutualAid, Policy
 from handlers import common, jobs, keyboards
+from handlers.concerns import concern_conversation
 from handlers.context import Ctx, Services
 from handlers.errors import on_error
 from handlers.keyboards import Action
+from handlers.mine import mine_handlers
 from handlers.resident import need_conversation
+from handlers.tasks import task_handlers
 from handlers.volunteer import proposal_handlers, volunteer_conversation
 from storage import Store
 from storage.persistence import SqlitePersistence
@@ -61,6 +64,8 @@ def build_application(
         wave_size=settings.wave_size,
         timezone=settings.timezone,
         volunteer_approval=settings.volunteer_approval,
+        wave_timeout=settings.wave_timeout,
+        urgent_wave_timeout=settings.urgent_wave_timeout,
     )
     services = Services(
         store=store,
@@ -103,8 +108,11 @@ def _add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("start", common.start),
             CallbackQueryHandler(common.consent, pattern=keyboards.pattern(Action.CONSENT)),
             *proposal_handlers(),
+            *task_handlers(),
+            *mine_handlers(),
             need_conversation(),
             volunteer_conversation(),
+            concern_conversation(),
             CommandHandler("help", common.help_command),
             CommandHandler("cancel", common.cancel_outside),
             MessageHandler(filters.COMMAND, common.unknown_command),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.models import NeedStatus, When
+from domain.models import Need, NeedStatus, When
 
 # Where a need may go from each status.
 TRANSITIONS: dict[NeedStatus, frozenset[NeedStatus]] = {
@@ -50,3 +50,47 @@ def is_urgent(when: When) -> bool:
 def new_doorstep_code() -> str:
     """Four digits the volunteer says at the door, so the resident knows who is there."""
     return f"{secrets.randbelow(10000):04d}"
+
+
+REMINDER_HOUR = 8
+FOLLOWUP_LATEST = timedelta(days=3)  # long windows get asked "how did it go?" by then
+NUDGE_AFTER = timedelta(days=1)
+STILL_NEEDED_GRACE = timedelta(days=1)
+EXTENSION = timedelta(days=7)
+
+
+def wave_deadline(
+    when: When, now: datetime, timeout: timedelta, urgent_timeout: timedelta
+) -> datetime:
+    """When a wave with no accept moves on to the next volunteers."""
+    return now + (urgent_timeout if is_urgent(when) else timeout)
+
+
+def reminder_at(need: Need, accepted_at: datetime, tz: ZoneInfo) -> datetime | None:
+    """The morning of the need's day; none when accepted on that day already."""
+    local_accept = accepted_at.astimezone(tz)
+    if need.when is When.TODAY:
+        return None
+    day = need.window_start.astimezone(tz).date()
+    if day <= local_accept.date():
+        day = local_accept.date() + timedelta(days=1)
+    morning = datetime.combine(day, time(REMINDER_HOUR), tzinfo=tz).astimezone(UTC)
+    return morning if morning < need.window_end else None
+
+
+def followup_at(need: Need, accepted_at: datetime) -> datetime:
+    """When the volunteer is asked `Done` / `Couldn't do it`: the end of the window, or
+    three days after accepting for long windows, whichever is first."""
+    return max(accepted_at, min(need.window_end, accepted_at + FOLLOWUP_LATEST))
+
+
+def after_accept(need: Need, accepted_at: datetime, tz: ZoneInfo) -> list[tuple[str, datetime]]:
+    """The timed work an accepted need schedules: reminder, follow-up, nudge."""
+    work: list[tuple[str, datetime]] = []
+    reminder = reminder_at(need, accepted_at, tz)
+    if reminder is not None:
+        work.append(("reminder", reminder))
+    followup = followup_at(need, accepted_at)
+    work.append(("followup", followup))
+    work.append(("nudge", followup + NUDGE_AFTER))
+    return work

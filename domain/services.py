@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.community import Community
-from domain.lifecycle import new_doorstep_code, window_for
+from domain.lifecycle import (
+    EXTENSION,
+    after_accept,
+    is_urgent,
+    new_doorstep_code,
+    wave_deadline,
+    window_for,
+)
 from domain.matching import next_wave
 from domain.models import Claim, Need, NeedStatus, VolunteerProfile, When
 from domain.ports import Store
@@ -21,6 +28,8 @@ class Policy:
     wave_size: int = 3
     timezone: str = "Europe/London"
     volunteer_approval: bool = True
+    wave_timeout: timedelta = timedelta(hours=2)
+    urgent_wave_timeout: timedelta = timedelta(minutes=20)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -61,14 +70,66 @@ class MutualAid:
         wave = next_wave(need, candidates, self.community, self.policy.tz, self.policy.wave_size)
         if not wave:
             logger.info("Need #%s has no eligible volunteer left", need.id)
+            if is_urgent(need.when) and not await self.store.needs.open_proposal_count(need.id):
+                # Wanted today and nobody left to ask: a coordinator must hear now. Other
+                # needs wait in the digest.
+                await self.store.work.add("alert_unmatched", now, now, need_id=need.id)
             return 0
-        opened = await self.store.needs.open_wave(need.id, [c.user_id for c in wave], now)
+        deadline = wave_deadline(
+            need.when, now, self.policy.wave_timeout, self.policy.urgent_wave_timeout
+        )
+        opened = await self.store.needs.open_wave(need.id, [c.user_id for c in wave], now, deadline)
         return len(wave) if opened is not None else 0
 
     async def accept(
         self, proposal_id: int, volunteer_id: int, now: datetime
     ) -> tuple[Claim, Need | None]:
-        return await self.store.needs.claim(proposal_id, volunteer_id, new_doorstep_code(), now)
+        tz = self.policy.tz
+        return await self.store.needs.claim(
+            proposal_id,
+            volunteer_id,
+            new_doorstep_code(),
+            now,
+            schedule=lambda need: after_accept(need, now, tz),
+        )
+
+    async def wave_timed_out(self, need_id: int, wave: int, now: datetime) -> None:
+        """Nobody in this wave accepted in time: their proposals move on, the next are asked."""
+        if await self.store.needs.move_on(need_id, wave, now):
+            await self.match(need_id, now)
+
+    async def done(self, need_id: int, volunteer_id: int, hours: float, now: datetime) -> bool:
+        return await self.store.needs.complete(need_id, volunteer_id, hours, now)
+
+    async def drop(self, need_id: int, volunteer_id: int, now: datetime) -> bool:
+        """`Couldn't do it`: back to matching, this volunteer excluded."""
+        if not await self.store.needs.drop(need_id, volunteer_id, now):
+            return False
+        await self.match(need_id, now)
+        return True
+
+    async def keep_open(self, need_id: int, now: datetime) -> bool:
+        """`Yes, keep it open`: a week more, and another round of asking."""
+        if not await self.store.needs.extend(need_id, now + EXTENSION, now):
+            return False
+        if not await self.store.needs.open_proposal_count(need_id):
+            await self.match(need_id, now)
+        return True
+
+    async def unreachable(self, user_id: int, now: datetime) -> None:
+        """Someone blocked the bot: never asked again, and their open proposals move on."""
+        await self.store.people.mark_unreachable(user_id)
+        for need_id in await self.store.needs.withdraw_proposals_of(user_id, now):
+            if not await self.store.needs.open_proposal_count(need_id):
+                await self.match(need_id, now)
+
+    async def set_on_duty(self, user_id: int, on_duty: bool, now: datetime) -> bool:
+        """/pause and /resume; resuming looks at open needs again."""
+        if not await self.store.volunteers.set_on_duty(user_id, on_duty):
+            return False
+        if on_duty:
+            await self.match_open_needs(now)
+        return True
 
     async def decline(
         self, proposal_id: int, volunteer_id: int, now: datetime

@@ -101,7 +101,9 @@ async def consent(update: Update, context: Ctx) -> None:
 
 async def help_command(update: Update, context: Ctx) -> None:
     """List the commands the caller can use."""
-    await reply(update, texts.HELP_RESIDENT)
+    assert update.effective_user is not None
+    profile = await context.services.store.volunteers.get(update.effective_user.id)
+    await reply(update, texts.HELP_RESIDENT + (texts.HELP_VOLUNTEER if profile else ""))
 
 
 async def cancel_outside(update: Update, context: Ctx) -> None:

@@ -6,37 +6,67 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from domain.models import ProposalStatus, Work
+from domain.lifecycle import STILL_NEEDED_GRACE
+from domain.models import Need, NeedStatus, ProposalStatus, Role, Work
 from handlers import keyboards, texts
 from handlers.context import Ctx, Services
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=30)
+MAX_ATTEMPTS = 8
 BATCH = 100
 
 Performer = Callable[[Ctx, Work], Awaitable[None]]
 
 
+async def send(
+    context: Ctx, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Send a message; someone who blocked the bot is marked unreachable, not retried."""
+    try:
+        return await context.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    except Forbidden:
+        s = context.services
+        logger.info("User %s has blocked the bot; marking them unreachable", chat_id)
+        await s.aid.unreachable(chat_id, s.now())
+        return None
+
+
+def _id(work: Work, key: str) -> int:
+    value = work.payload.get(key)
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else 0
+
+
+async def _need(context: Ctx, work: Work) -> Need | None:
+    return await context.services.store.needs.get(_id(work, "need_id"))
+
+
+async def _first_name(context: Ctx, user_id: int | None, fallback: str) -> str:
+    person = await context.services.store.people.get(user_id) if user_id else None
+    return texts.html(person.first_name) if person else fallback
+
+
 async def send_proposal(context: Ctx, work: Work) -> None:
     """Ask one volunteer, unless the proposal closed before it could be sent."""
     s = context.services
-    proposal = await s.store.needs.proposal(int(work.payload["proposal_id"] or 0))
+    proposal = await s.store.needs.proposal(_id(work, "proposal_id"))
     if proposal is None or proposal.status is not ProposalStatus.OPEN:
         return
     need = await s.store.needs.get(proposal.need_id)
     if need is None:
         return
-    message = await context.bot.send_message(
-        proposal.volunteer_id,
-        texts.proposal(need),
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboards.proposal(proposal.id),
+    message = await send(
+        context, proposal.volunteer_id, texts.proposal(need), keyboards.proposal(proposal.id)
     )
-    await s.store.needs.set_proposal_message(proposal.id, message.chat_id, message.message_id)
+    if message is not None:
+        await s.store.needs.set_proposal_message(proposal.id, message.chat_id, message.message_id)
 
 
 _ENDED = {
@@ -48,31 +78,182 @@ _ENDED = {
 async def proposal_closed(context: Ctx, work: Work) -> None:
     """Edit a proposal that stopped being open, so it keeps no Accept button."""
     s = context.services
-    proposal = await s.store.needs.proposal(int(work.payload["proposal_id"] or 0))
+    proposal = await s.store.needs.proposal(_id(work, "proposal_id"))
     if proposal is None or proposal.message_id is None or proposal.chat_id is None:
         return  # never sent: nothing on screen to change
     need = await s.store.needs.get(proposal.need_id)
     if need is None:
         return
     template = _ENDED.get(proposal.status, texts.PROPOSAL_CLOSED)
-    await context.bot.edit_message_text(
-        texts.proposal_ended(need, template),
-        chat_id=proposal.chat_id,
-        message_id=proposal.message_id,
-        parse_mode=ParseMode.HTML,
-    )
+    try:
+        await context.bot.edit_message_text(
+            texts.proposal_ended(need, template),
+            chat_id=proposal.chat_id,
+            message_id=proposal.message_id,
+            parse_mode=ParseMode.HTML,
+        )
+    except Forbidden:
+        await s.aid.unreachable(proposal.volunteer_id, s.now())
 
 
 async def tell_resident_accepted(context: Ctx, work: Work) -> None:
     """The resident hears the volunteer's first name and the doorstep code."""
-    s = context.services
-    need = await s.store.needs.get(int(work.payload["need_id"] or 0))
+    need = await _need(context, work)
     if need is None or need.volunteer_id is None:
         return
-    volunteer = await s.store.people.get(need.volunteer_id)
-    name = volunteer.first_name if volunteer else "A volunteer"
-    await context.bot.send_message(
-        need.resident_id, texts.accepted_resident(need, name), parse_mode=ParseMode.HTML
+    name = await _first_name(context, need.volunteer_id, "A volunteer")
+    await send(
+        context,
+        need.resident_id,
+        texts.accepted_resident(need, name),
+        keyboards.concern_only(need.id),
+    )
+
+
+async def wave_timeout(context: Ctx, work: Work) -> None:
+    """A wave nobody accepted in time moves on to the next volunteers."""
+    s = context.services
+    await s.aid.wave_timed_out(_id(work, "need_id"), _id(work, "wave"), s.now())
+
+
+def _still_theirs(need: Need | None, work: Work) -> bool:
+    return (
+        need is not None
+        and need.status is NeedStatus.ACCEPTED
+        and need.volunteer_id == _id(work, "volunteer_id")
+    )
+
+
+async def reminder(context: Ctx, work: Work) -> None:
+    """The morning of the need's day."""
+    need = await _need(context, work)
+    if _still_theirs(need, work):
+        assert need is not None and need.volunteer_id is not None
+        await send(
+            context,
+            need.volunteer_id,
+            texts.need_line(texts.REMINDER, need),
+            keyboards.task(need.id),
+        )
+
+
+async def followup(context: Ctx, work: Work) -> None:
+    """After the window: `Done` or `Couldn't do it`."""
+    need = await _need(context, work)
+    if _still_theirs(need, work):
+        assert need is not None and need.volunteer_id is not None
+        await send(
+            context,
+            need.volunteer_id,
+            texts.need_line(texts.FOLLOWUP, need),
+            keyboards.task(need.id),
+        )
+
+
+async def nudge(context: Ctx, work: Work) -> None:
+    """One nudge a day after the follow-up; after that coordinators see it as overdue."""
+    need = await _need(context, work)
+    if _still_theirs(need, work):
+        assert need is not None and need.volunteer_id is not None
+        await send(
+            context, need.volunteer_id, texts.need_line(texts.NUDGE, need), keyboards.task(need.id)
+        )
+
+
+async def tell_resident_done(context: Ctx, work: Work) -> None:
+    need = await _need(context, work)
+    if need is None or need.status is not NeedStatus.DONE:
+        return
+    name = await _first_name(context, need.volunteer_id, "Your volunteer")
+    await send(
+        context,
+        need.resident_id,
+        texts.RESIDENT_DONE.format(volunteer=name, id=need.id, category=texts.html(need.category)),
+        keyboards.all_good(need.id),
+    )
+
+
+async def tell_resident_dropped(context: Ctx, work: Work) -> None:
+    need = await _need(context, work)
+    if need is None:
+        return
+    proposals = await context.services.store.needs.proposals_for(need.id)
+    dropped = [p.volunteer_id for p in proposals if p.status is ProposalStatus.DROPPED]
+    name = await _first_name(context, dropped[-1] if dropped else None, "Your volunteer")
+    await send(
+        context,
+        need.resident_id,
+        texts.RESIDENT_DROPPED.format(
+            volunteer=name, id=need.id, category=texts.html(need.category)
+        ),
+    )
+
+
+async def tell_volunteer_cancelled(context: Ctx, work: Work) -> None:
+    need = await _need(context, work)
+    if need is not None:
+        await send(
+            context, _id(work, "volunteer_id"), texts.need_line(texts.VOLUNTEER_CANCELLED, need)
+        )
+
+
+async def still_needed(context: Ctx, work: Work) -> None:
+    """The end of an unmatched need's window: ask the resident; silence closes it in a day."""
+    s = context.services
+    need = await _need(context, work)
+    now = s.now()
+    if need is None or need.status is not NeedStatus.OPEN or need.window_end > now:
+        return  # taken, closed, or extended since this was scheduled
+    await s.store.work.add(
+        "auto_close",
+        now + STILL_NEEDED_GRACE,
+        now,
+        need_id=need.id,
+        window_end=need.window_end.isoformat(),
+    )
+    await send(
+        context,
+        need.resident_id,
+        texts.need_line(texts.STILL_NEEDED, need),
+        keyboards.still_needed(need.id),
+    )
+
+
+async def auto_close(context: Ctx, work: Work) -> None:
+    """No answer to `Still need help?` within a day: the need closes."""
+    s = context.services
+    need = await _need(context, work)
+    if need is None or need.window_end.isoformat() != work.payload.get("window_end"):
+        return  # extended by `Yes, keep it open`
+    if await s.store.needs.close_unmet(need.id, s.now()):
+        await send(context, need.resident_id, texts.need_line(texts.AUTO_CLOSED, need))
+
+
+async def _tell_coordinators(context: Ctx, text: str) -> None:
+    for user_id in await context.services.store.people.with_role(Role.COORDINATOR):
+        await send(context, user_id, text)
+
+
+async def alert_unmatched(context: Ctx, work: Work) -> None:
+    """A need for today with nobody left to ask: coordinators hear at once."""
+    need = await _need(context, work)
+    if need is not None and need.status is NeedStatus.OPEN:
+        await _tell_coordinators(context, texts.need_line(texts.ALERT_UNMATCHED, need))
+
+
+async def alert_concern(context: Ctx, work: Work) -> None:
+    """A concern reaches every coordinator at once."""
+    s = context.services
+    row = await s.store.needs.concern(_id(work, "concern_id"))
+    if row is None:
+        return
+    who = await _first_name(context, row["raised_by"], "someone")
+    about = f"#{row['need_id']}" if row["need_id"] else "no particular request"
+    await _tell_coordinators(
+        context,
+        texts.ALERT_CONCERN.format(
+            who=f"{who} (id {row['raised_by']})", about=about, text=texts.html(row["text"])
+        ),
     )
 
 
@@ -80,12 +261,18 @@ PERFORMERS: dict[str, Performer] = {
     "send_proposal": send_proposal,
     "proposal_closed": proposal_closed,
     "tell_resident_accepted": tell_resident_accepted,
+    "wave_timeout": wave_timeout,
+    "reminder": reminder,
+    "followup": followup,
+    "nudge": nudge,
+    "tell_resident_done": tell_resident_done,
+    "tell_resident_dropped": tell_resident_dropped,
+    "tell_volunteer_cancelled": tell_volunteer_cancelled,
+    "still_needed": still_needed,
+    "auto_close": auto_close,
+    "alert_unmatched": alert_unmatched,
+    "alert_concern": alert_concern,
 }
-
-
-def _recipient(work: Work) -> int | None:
-    value = work.payload.get("user_id")
-    return int(value) if isinstance(value, int) else None
 
 
 async def perform(context: Ctx, work: Work) -> None:
@@ -107,23 +294,27 @@ async def perform(context: Ctx, work: Work) -> None:
         )
         await s.store.work.retry_later(work.id, now + delay)
         return
-    except Forbidden:
-        # They blocked the bot: mark them unreachable; matching skips them from now on.
-        user_id = _recipient(work)
-        if user_id is None and "proposal_id" in work.payload:
-            proposal = await s.store.needs.proposal(int(work.payload["proposal_id"] or 0))
-            user_id = proposal.volunteer_id if proposal else None
-        if user_id is not None:
-            await s.store.people.mark_unreachable(user_id)
-        logger.info("Row %s (%s): the recipient has blocked the bot", work.id, work.kind)
     except BadRequest as exc:
         # "Message is not modified", a deleted message: nothing left to do for this row.
         logger.warning("Row %s (%s) refused by Telegram: %s", work.id, work.kind, exc.message)
-    except NetworkError as exc:
-        backoff = min(MAX_BACKOFF, timedelta(seconds=15 * 2 ** min(work.attempts, 7)))
-        logger.warning("Row %s (%s) failed, retrying in %s: %s", work.id, work.kind, backoff, exc)
-        await s.store.work.retry_later(work.id, now + backoff)
-        return
+    except Forbidden:
+        logger.info("Row %s (%s): the recipient has blocked the bot", work.id, work.kind)
+    except (NetworkError, Exception) as exc:
+        if work.attempts >= MAX_ATTEMPTS:
+            logger.error(
+                "Row %s (%s) gave up after %s attempts",
+                work.id,
+                work.kind,
+                work.attempts,
+                exc_info=exc,
+            )
+        else:
+            backoff = min(MAX_BACKOFF, timedelta(seconds=15 * 2 ** min(work.attempts, 7)))
+            logger.warning(
+                "Row %s (%s) failed, retrying in %s: %r", work.id, work.kind, backoff, exc
+            )
+            await s.store.work.retry_later(work.id, now + backoff)
+            return
     await s.store.work.complete(work.id, s.now())
 
 

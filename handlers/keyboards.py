@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from domain.models import Availability, When
 from handlers import texts
 
 VERSION = "v1"
@@ -30,6 +29,31 @@ class Action(StrEnum):
     SAVE = "save"
     ACCEPT = "acc"  # arg: proposal id
     DECLINE = "dec"  # arg: proposal id
+    DONE = "done"  # arg: need id
+    DROP = "drop"  # arg: need id
+    HOURS = "hrs"  # arg: <need id>h<index into HOURS>
+    CONCERN = "cnc"  # arg: need id
+    CANCEL_NEED = "cxl"  # arg: need id
+    KEEP = "keep"  # arg: need id
+    CLOSE = "close"  # arg: need id
+    GOOD = "good"  # arg: need id
+    PROBLEM = "bad"  # arg: need id
+
+
+# Buttons that work whatever flow the presser is in: proposals, tasks, their own requests.
+GLOBAL_ACTIONS = (
+    Action.ACCEPT,
+    Action.DECLINE,
+    Action.DONE,
+    Action.DROP,
+    Action.HOURS,
+    Action.CONCERN,
+    Action.CANCEL_NEED,
+    Action.KEEP,
+    Action.CLOSE,
+    Action.GOOD,
+    Action.PROBLEM,
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +90,12 @@ def pattern(*actions: Action) -> re.Pattern[str]:
     """A CallbackQueryHandler pattern for these actions."""
     names = "|".join(a.value for a in actions)
     return re.compile(rf"^{VERSION}:({names}):")
+
+
+def pattern_except(*actions: Action) -> re.Pattern[str]:
+    """Any callback data except these actions'."""
+    names = "|".join(a.value for a in actions)
+    return re.compile(rf"^(?!{VERSION}:({names}):)")
 
 
 def _b(label: str, action: Action, arg: str | int = "") -> InlineKeyboardButton:
@@ -135,15 +165,53 @@ def proposal(proposal_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def parse_when(arg: str) -> When | None:
-    try:
-        return When(arg)
-    except ValueError:
-        return None
+# Labels and the hours each stands for.
+HOURS: tuple[tuple[str, float], ...] = (
+    ("15 min", 0.25),
+    ("30 min", 0.5),
+    ("1 hour", 1.0),
+    ("2 hours", 2.0),
+    ("3+ hours", 3.0),
+)
 
 
-def parse_availability(arg: str) -> Availability | None:
-    try:
-        return Availability(arg)
-    except ValueError:
+def task(need_id: int) -> InlineKeyboardMarkup:
+    """On every task message: `Done`, `Couldn't do it`, `Raise a concern`."""
+    return InlineKeyboardMarkup(
+        [
+            [_b("Done", Action.DONE, need_id), _b("Couldn't do it", Action.DROP, need_id)],
+            [_b("Raise a concern", Action.CONCERN, need_id)],
+        ]
+    )
+
+
+def concern_only(need_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_b("Raise a concern", Action.CONCERN, need_id)]])
+
+
+def hours(need_id: int) -> InlineKeyboardMarkup:
+    buttons = [_b(label, Action.HOURS, f"{need_id}h{i}") for i, (label, _) in enumerate(HOURS)]
+    return InlineKeyboardMarkup(_rows(buttons, 3))
+
+
+def parse_hours(arg: str) -> tuple[int, float] | None:
+    need, _, index = arg.partition("h")
+    if not (need.isdigit() and index.isdigit() and int(index) < len(HOURS)):
         return None
+    return int(need), HOURS[int(index)][1]
+
+
+def cancel_need(need_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_b(f"Cancel #{need_id}", Action.CANCEL_NEED, need_id)]])
+
+
+def still_needed(need_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_b("Yes, keep it open", Action.KEEP, need_id), _b("No, close it", Action.CLOSE, need_id)]]
+    )
+
+
+def all_good(need_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_b("Yes", Action.GOOD, need_id), _b("There's a problem", Action.PROBLEM, need_id)]]
+    )

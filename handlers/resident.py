@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import (
@@ -33,6 +34,7 @@ from handlers.jobs import run_due_work
 from handlers.keyboards import Action
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NEED_CATEGORY, NEED_AREA, NEED_DESCRIPTION, NEED_WHEN, NEED_CONFIRM = range(5)
 
@@ -44,6 +46,26 @@ async def pressed(update: Update) -> keyboards.Button | None:
     await query.answer()
     await query.edit_message_reply_markup(None)
     return keyboards.parse(query.data)
+
+
+async def choice(update: Update, options: Sequence[T], by_index: bool = True) -> T | None:
+    """The option a button stands for; a forged or stale one gets a short answer and leaves
+    the message and its buttons as they were."""
+    query = update.callback_query
+    assert query is not None
+    button = keyboards.parse(query.data)
+    picked: T | None = None
+    if button is not None and by_index:
+        index = button.number
+        picked = options[index] if index is not None and index < len(options) else None
+    elif button is not None:
+        picked = next((o for o in options if str(o) == button.arg), None)
+    if picked is None:
+        await query.answer(texts.STALE_BUTTON)
+        return None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    return picked
 
 
 async def need_start(update: Update, context: Ctx) -> int:
@@ -65,13 +87,10 @@ async def ask_area(update: Update, context: Ctx) -> int:
 
 async def category_chosen(update: Update, context: Ctx) -> int | None:
     """A category button."""
-    button = await pressed(update)
-    names = context.services.community.category_names()
-    index = button.number if button else None
-    if index is None or index >= len(names):
-        await reply(update, texts.STALE_BUTTON)
+    name = await choice(update, context.services.community.category_names())
+    if name is None:
         return None
-    context.form["category"] = names[index]
+    context.form["category"] = name
     return await ask_area(update, context)
 
 
@@ -83,13 +102,10 @@ async def _area_known(update: Update, context: Ctx, area: str) -> int:
 
 async def area_button(update: Update, context: Ctx) -> int | None:
     """An area button."""
-    button = await pressed(update)
-    names = context.services.community.area_names()
-    index = button.number if button else None
-    if index is None or index >= len(names):
-        await reply(update, texts.STALE_BUTTON)
+    name = await choice(update, context.services.community.area_names())
+    if name is None:
         return None
-    return await _area_known(update, context, names[index])
+    return await _area_known(update, context, name)
 
 
 async def area_typed(update: Update, context: Ctx) -> int | None:
@@ -137,10 +153,8 @@ async def description_given(update: Update, context: Ctx) -> int | None:
 
 async def when_chosen(update: Update, context: Ctx) -> int | None:
     """Today, tomorrow, this week or flexible; then the summary."""
-    button = await pressed(update)
-    when = keyboards.parse_when(button.arg) if button else None
+    when = await choice(update, list(When), by_index=False)
     if when is None:
-        await reply(update, texts.STALE_BUTTON)
         return None
     form = context.form
     form["when"] = when.value
@@ -178,9 +192,10 @@ def flow_fallbacks() -> list[BaseHandler]:
         CommandHandler("cancel", end_flow),
         CallbackQueryHandler(end_flow, pattern=keyboards.pattern(Action.ABORT)),
         MessageHandler(filters.COMMAND, busy_elsewhere),
+        # Proposals, tasks and the resident's own requests stay answerable mid-flow.
         CallbackQueryHandler(
-            stale_button, pattern=r"^(?!v1:(acc|dec):)"
-        ),  # proposals stay answerable mid-flow
+            stale_button, pattern=keyboards.pattern_except(*keyboards.GLOBAL_ACTIONS)
+        ),
         MessageHandler(filters.ALL, use_buttons),
     ]
 

@@ -38,6 +38,7 @@ GROUP_CHAT = (
 HELP_RESIDENT = (
     "<b>What you can do</b>\n"
     "/need – ask for help\n"
+    "/mine – your requests, with Cancel while open\n"
     "/volunteer – offer to help neighbours\n"
     "/cancel – stop what you are doing\n"
     "/help – this list"
@@ -237,3 +238,84 @@ SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on our side. Please try again in a minute; "
     "if it keeps happening, a coordinator can help."
 )
+
+HELP_VOLUNTEER = (
+    "\n\n<b>As a volunteer</b>\n"
+    "/tasks – the jobs you have accepted\n"
+    "/pause – stop getting requests for a while\n"
+    "/resume – start getting requests again"
+)
+
+# --- timed messages --------------------------------------------------------------------------
+REMINDER = "<b>Reminder:</b> you're helping with <b>#{id}</b> ({category} in {area}), {when}."
+FOLLOWUP = "How did <b>#{id}</b> ({category} in {area}) go?"
+NUDGE = (
+    "A gentle nudge about <b>#{id}</b> ({category} in {area}): did it happen? "
+    "Tap one; it helps us make sure nobody is forgotten."
+)
+ASK_HOURS = "Thank you! Roughly how long did <b>#{id}</b> take?"
+HOURS_KEPT = "Thank you! <b>#{id}</b> is done: {hours} kept as volunteer time."
+NOT_YOUR_TASK = "That task isn't open for you any more."
+DROPPED_VOLUNTEER = "No problem, thank you for saying. <b>#{id}</b> goes back to other volunteers."
+RESIDENT_DONE = "{volunteer} has marked <b>#{id}</b> ({category}) as done. All good?"
+RESIDENT_DROPPED = (
+    "I'm sorry: {volunteer} can't do <b>#{id}</b> ({category}) after all. "
+    "I'm asking other volunteers now and will tell you when one accepts."
+)
+VOLUNTEER_CANCELLED = (
+    "<b>#{id}</b> ({category} in {area}) was cancelled by the resident. Thank you."
+)
+STILL_NEEDED = (
+    "Nobody has been able to take <b>#{id}</b> ({category}) yet, sorry. Do you still need help?"
+)
+AUTO_CLOSED = "I've closed <b>#{id}</b> ({category}). If you still need help, send /need."
+KEPT_OPEN = "<b>#{id}</b> stays open for another week. I'll keep asking."
+CLOSED_BY_RESIDENT = "<b>#{id}</b> is closed. Thank you for letting us know."
+GLAD = "Thank you! Glad it went well."
+PROBLEM_NOTED = (
+    "I'm sorry. A coordinator has been told and will be in touch. If anyone is in danger, call 999."
+)
+ALERT_UNMATCHED = (
+    "⚠️ <b>#{id}</b> {category} in {area}, wanted today: no volunteer left to ask. "
+    "Can someone help or /assign it?"
+)
+ALERT_CONCERN = "⚠️ <b>Concern</b> from {who} about {about}:\n{text}"
+
+# --- /mine, /tasks, /pause --------------------------------------------------------------------
+MINE_EMPTY = "You have no requests. Send /need to ask for help."
+MINE_HEADER = "<b>Your requests</b>"
+MINE_LINE = "<b>#{id}</b> {category} in {area}, {when}: {status}"
+STATUS_LABELS = {
+    "open": "waiting for a volunteer",
+    "accepted": "a volunteer is on it",
+    "done": "done",
+    "cancelled": "cancelled",
+    "closed": "closed",
+}
+CANCELLED_NEED = "<b>#{id}</b> is cancelled. Nobody will be asked about it any more."
+CANNOT_CANCEL = "That request can't be cancelled now; it isn't open."
+TASKS_EMPTY = "You have no open tasks. Thank you for being ready to help!"
+TASK_LINE = "<b>#{id}</b> {category} in {area}, {when}.\n{description}\nDoorstep code: {code}"
+NOT_A_VOLUNTEER = "You haven't signed up as a volunteer yet. Send /volunteer to start."
+PAUSED = "Paused. You won't get requests until you send /resume."
+RESUMED = "Welcome back! You'll get requests again."
+
+# --- concerns -----------------------------------------------------------------------------
+ASK_CONCERN = (
+    "What's worrying you about <b>#{id}</b>? Write it in a message; a coordinator will read "
+    "it straight away. (/cancel to stop.) If anyone is in danger, call 999."
+)
+CONCERN_NOTED = "Thank you for telling us. A coordinator has it and will be in touch."
+MAX_CONCERN = 2000
+
+
+def need_line(template: str, need: Need) -> str:
+    return template.format(**_need_fields(need))
+
+
+def mine_line(need: Need) -> str:
+    return MINE_LINE.format(**_need_fields(need), status=STATUS_LABELS[need.status.value])
+
+
+def task_line(need: Need) -> str:
+    return TASK_LINE.format(**_need_fields(need), code=need.doorstep_code or "----")

@@ -14,7 +14,7 @@ from handlers.common import answer, reply
 from handlers.context import Ctx
 from handlers.jobs import run_due_work
 from handlers.keyboards import Action
-from handlers.resident import conversation, flow_fallbacks, pressed
+from handlers.resident import choice, conversation, flow_fallbacks, pressed
 
 logger = logging.getLogger(__name__)
 
@@ -120,10 +120,8 @@ def _profile(context: Ctx, user_id: int) -> VolunteerProfile:
 
 async def availability_chosen(update: Update, context: Ctx) -> int | None:
     """Any time, weekdays, weekends or evenings; then the summary."""
-    button = await pressed(update)
-    availability = keyboards.parse_availability(button.arg) if button else None
+    availability = await choice(update, list(Availability), by_index=False)
     if availability is None:
-        await reply(update, texts.STALE_BUTTON)
         return None
     context.form["availability"] = availability.value
     assert update.effective_user is not None
@@ -195,6 +193,7 @@ async def accept(update: Update, context: Ctx) -> None:
         await query.edit_message_text(
             texts.accepted_volunteer(need, name, need.resident_id, username),
             parse_mode=ParseMode.HTML,
+            reply_markup=keyboards.task(need.id),
         )
     elif need.volunteer_id == update.effective_user.id:
         # Pressed twice: the first press already won and edited the message.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -83,7 +83,9 @@ class NeedRepo:
                     ts(now),
                 ),
             )
-            need_id = cur.lastrowid
+            need_id = int(cur.lastrowid or 0)
+            # An unmatched need asks the resident `Still need help?` when its window ends.
+            await add_work(conn, "still_needed", window[1], now, need_id=need_id)
         need = await self.get(need_id)
         assert need is not None
         return need
@@ -165,8 +167,11 @@ class NeedRepo:
             for r in rows
         ]
 
-    async def open_wave(self, need_id: int, volunteer_ids: list[int], now: datetime) -> int | None:
-        """Ask these volunteers, as the need's next wave; None if the need is no longer open."""
+    async def open_wave(
+        self, need_id: int, volunteer_ids: list[int], now: datetime, deadline: datetime
+    ) -> int | None:
+        """Ask these volunteers as the need's next wave, moving on at `deadline` unless
+        someone accepts; None if the need is no longer open."""
         async with self.db.tx() as conn:
             cur = await conn.execute(
                 "UPDATE needs SET wave = wave + 1, updated_at=? WHERE id=? AND status='open' "
@@ -185,6 +190,7 @@ class NeedRepo:
                 )
                 if cur.rowcount:
                     await add_work(conn, "send_proposal", now, now, proposal_id=cur.lastrowid)
+            await add_work(conn, "wave_timeout", deadline, now, need_id=need_id, wave=wave)
             return wave
 
     async def proposal(self, proposal_id: int) -> Proposal | None:
@@ -204,7 +210,12 @@ class NeedRepo:
         )
 
     async def claim(
-        self, proposal_id: int, volunteer_id: int, code: str, now: datetime
+        self,
+        proposal_id: int,
+        volunteer_id: int,
+        code: str,
+        now: datetime,
+        schedule: Callable[[Need], list[tuple[str, datetime]]] = lambda need: [],
     ) -> tuple[Claim, Need | None]:
         """Accept a proposal. One conditional UPDATE decides the winner, whatever the timing."""
         async with self.db.tx() as conn:
@@ -230,14 +241,14 @@ class NeedRepo:
                         "UPDATE proposals SET status='accepted', answered_at=? WHERE id=?",
                         (ts(now), proposal_id),
                     )
-                    cur = await conn.execute(
-                        "UPDATE proposals SET status='taken', answered_at=? "
-                        "WHERE need_id=? AND status='open' RETURNING id",
-                        (ts(now), need_id),
-                    )
-                    for (other,) in await cur.fetchall():
-                        await add_work(conn, "proposal_closed", now, now, proposal_id=other)
+                    await _close_proposals(conn, need_id, ProposalStatus.TAKEN, now)
                     await add_work(conn, "tell_resident_accepted", now, now, need_id=need_id)
+                    cur = await conn.execute("SELECT * FROM needs WHERE id=?", (need_id,))
+                    won = _need(await cur.fetchone())
+                    for kind, due in schedule(won):
+                        await add_work(
+                            conn, kind, due, now, need_id=need_id, volunteer_id=volunteer_id
+                        )
                 else:
                     result = Claim.TAKEN
                     await conn.execute(
@@ -273,3 +284,147 @@ class NeedRepo:
             "SELECT count(*) FROM proposals WHERE need_id=? AND status='open'", (need_id,)
         )
         return int(row[0]) if row else 0
+
+    async def move_on(self, need_id: int, wave: int, now: datetime) -> bool:
+        """A silent wave: its open proposals move on. False if the need or wave has moved."""
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "SELECT 1 FROM needs WHERE id=? AND status='open' AND wave=?", (need_id, wave)
+            )
+            if await cur.fetchone() is None:
+                return False
+            await _close_proposals(conn, need_id, ProposalStatus.MOVED_ON, now)
+            return True
+
+    async def complete(self, need_id: int, volunteer_id: int, hours: float, now: datetime) -> bool:
+        """`Done`: the hours are kept and the resident is told."""
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "UPDATE needs SET status='done', done_at=?, hours=?, updated_at=? "
+                "WHERE id=? AND volunteer_id=? AND status='accepted'",
+                (ts(now), hours, ts(now), need_id, volunteer_id),
+            )
+            if cur.rowcount != 1:
+                return False
+            await add_work(conn, "tell_resident_done", now, now, need_id=need_id)
+            return True
+
+    async def drop(self, need_id: int, volunteer_id: int, now: datetime) -> bool:
+        """`Couldn't do it`: the need goes back to matching without this volunteer."""
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "UPDATE needs SET status='open', volunteer_id=NULL, doorstep_code=NULL, "
+                "accepted_at=NULL, updated_at=? "
+                "WHERE id=? AND volunteer_id=? AND status='accepted'",
+                (ts(now), need_id, volunteer_id),
+            )
+            if cur.rowcount != 1:
+                return False
+            await conn.execute(
+                "UPDATE proposals SET status='dropped', answered_at=? "
+                "WHERE need_id=? AND volunteer_id=?",
+                (ts(now), need_id, volunteer_id),
+            )
+            await add_work(conn, "tell_resident_dropped", now, now, need_id=need_id)
+            return True
+
+    async def cancel(self, need_id: int, resident_id: int, now: datetime) -> Need | None:
+        """The resident withdraws an open or accepted need; its proposals are withdrawn."""
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "SELECT * FROM needs WHERE id=? AND resident_id=? "
+                "AND status IN ('open', 'accepted')",
+                (need_id, resident_id),
+            )
+            row = await cur.fetchone()
+            if row is None:
+                return None
+            before = _need(row)
+            await conn.execute(
+                "UPDATE needs SET status='cancelled', closed_at=?, updated_at=? WHERE id=?",
+                (ts(now), ts(now), need_id),
+            )
+            await _close_proposals(conn, need_id, ProposalStatus.WITHDRAWN, now)
+            if before.volunteer_id is not None:
+                await add_work(
+                    conn,
+                    "tell_volunteer_cancelled",
+                    now,
+                    now,
+                    need_id=need_id,
+                    volunteer_id=before.volunteer_id,
+                )
+            return before
+
+    async def close_unmet(self, need_id: int, now: datetime) -> bool:
+        """An open need nobody took ends; its proposals are withdrawn."""
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "UPDATE needs SET status='closed', closed_at=?, updated_at=? "
+                "WHERE id=? AND status='open'",
+                (ts(now), ts(now), need_id),
+            )
+            if cur.rowcount != 1:
+                return False
+            await _close_proposals(conn, need_id, ProposalStatus.WITHDRAWN, now)
+            return True
+
+    async def extend(self, need_id: int, new_end: datetime, now: datetime) -> bool:
+        """`Yes, keep it open`: a longer window and another `Still need help?` at its end."""
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "UPDATE needs SET window_end=?, extensions=extensions+1, updated_at=? "
+                "WHERE id=? AND status='open'",
+                (ts(new_end), ts(now), need_id),
+            )
+            if cur.rowcount != 1:
+                return False
+            await add_work(conn, "still_needed", new_end, now, need_id=need_id)
+            return True
+
+    async def tasks_of(self, volunteer_id: int) -> list[Need]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM needs WHERE volunteer_id=? AND status='accepted' "
+            "ORDER BY window_start, id",
+            (volunteer_id,),
+        )
+        return [_need(r) for r in rows]
+
+    async def withdraw_proposals_of(self, volunteer_id: int, now: datetime) -> list[int]:
+        """Someone can't be reached: their open proposals move on. Returns the needs."""
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "UPDATE proposals SET status='moved_on', answered_at=? "
+                "WHERE volunteer_id=? AND status='open' RETURNING need_id",
+                (ts(now), volunteer_id),
+            )
+            return sorted({int(r[0]) for r in await cur.fetchall()})
+
+    async def add_concern(
+        self, need_id: int | None, raised_by: int, text: str, now: datetime
+    ) -> int:
+        """A concern is a record, and every coordinator hears of it at once."""
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "INSERT INTO concerns (need_id, raised_by, text, created_at) VALUES (?,?,?,?)",
+                (need_id, raised_by, text, ts(now)),
+            )
+            concern_id = int(cur.lastrowid or 0)
+            await add_work(conn, "alert_concern", now, now, concern_id=concern_id)
+            return concern_id
+
+    async def concern(self, concern_id: int) -> aiosqlite.Row | None:
+        return await self.db.fetchone("SELECT * FROM concerns WHERE id=?", (concern_id,))
+
+
+async def _close_proposals(
+    conn: aiosqlite.Connection, need_id: int, status: ProposalStatus, now: datetime
+) -> None:
+    """Every open proposal of a need ends, and its message will be edited to say so."""
+    cur = await conn.execute(
+        "UPDATE proposals SET status=?, answered_at=? WHERE need_id=? AND status='open' "
+        "RETURNING id",
+        (status.value, ts(now), need_id),
+    )
+    for (proposal_id,) in await cur.fetchall():
+        await add_work(conn, "proposal_closed", now, now, proposal_id=proposal_id)

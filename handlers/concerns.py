@@ -1,0 +1,68 @@
+"""`Raise a concern` on any task message, for both sides: a record, coordinators told."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+
+from handlers import keyboards, texts
+from handlers.common import clean_text, reply, text_only
+from handlers.context import Ctx
+from handlers.jobs import run_due_work
+from handlers.keyboards import Action
+from handlers.resident import conversation, flow_fallbacks
+
+CONCERN_TEXT = 30
+
+
+async def concern_start(update: Update, context: Ctx) -> int | None:
+    """`Raise a concern`: only the need's resident or volunteer may, then ask what's wrong."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    button = keyboards.parse(query.data)
+    need = (
+        await context.services.store.needs.get(button.number)
+        if button and button.number is not None
+        else None
+    )
+    if need is None or update.effective_user.id not in (need.resident_id, need.volunteer_id):
+        await query.answer(texts.NOT_FOR_YOU)
+        return ConversationHandler.END
+    await query.answer()
+    context.form.clear()
+    context.form["concern_need"] = need.id
+    await reply(update, texts.ASK_CONCERN.format(id=need.id))
+    return CONCERN_TEXT
+
+
+async def concern_text(update: Update, context: Ctx) -> int | None:
+    """The concern in their words: saved, then every coordinator hears at once."""
+    assert update.effective_message is not None and update.effective_user is not None
+    text = clean_text(update.effective_message.text)[: texts.MAX_CONCERN]
+    if not text:
+        await reply(update, texts.EMPTY_DESCRIPTION)
+        return None
+    s = context.services
+    await s.store.needs.add_concern(
+        context.form.get("concern_need"), update.effective_user.id, text, s.now()
+    )
+    context.form.clear()
+    await reply(update, texts.CONCERN_NOTED)
+    await run_due_work(context)
+    return ConversationHandler.END
+
+
+def concern_conversation() -> ConversationHandler:
+    return conversation(
+        entry_points=[
+            CallbackQueryHandler(concern_start, pattern=keyboards.pattern(Action.CONCERN))
+        ],
+        states={
+            CONCERN_TEXT: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, concern_text),
+                MessageHandler(~filters.COMMAND, text_only),
+            ]
+        },
+        fallbacks=flow_fallbacks(),
+        name="concern",
+    )

@@ -1,0 +1,140 @@
+"""A resident's own requests: /mine, Cancel, `Still need help?` and `All good?`."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from domain.models import NeedStatus
+from handlers import keyboards, texts
+from handlers.common import reply
+from handlers.context import Ctx
+from handlers.jobs import run_due_work
+from handlers.keyboards import Action
+
+logger = logging.getLogger(__name__)
+
+OPEN = (NeedStatus.OPEN, NeedStatus.ACCEPTED)
+
+
+async def mine(update: Update, context: Ctx) -> None:
+    """/mine: each request with its status, and Cancel while still open."""
+    assert update.effective_user is not None
+    needs = await context.services.store.needs.for_resident(update.effective_user.id)
+    if not needs:
+        await reply(update, texts.MINE_EMPTY)
+        return
+    await reply(update, texts.MINE_HEADER)
+    for need in needs[:20]:
+        markup = keyboards.cancel_need(need.id) if need.status in OPEN else None
+        await reply(update, texts.mine_line(need), reply_markup=markup)
+
+
+async def _own_need_button(update: Update, context: Ctx) -> int | None:
+    """The need id on a resident's button, if the need is the presser's own."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    button = keyboards.parse(query.data)
+    need = (
+        await context.services.store.needs.get(button.number)
+        if button and button.number is not None
+        else None
+    )
+    if need is None or need.resident_id != update.effective_user.id:
+        await query.answer(texts.NOT_FOR_YOU)
+        return None
+    return need.id
+
+
+async def cancel_need(update: Update, context: Ctx) -> None:
+    """`Cancel #12`: withdrawn, its proposals edited, any volunteer told."""
+    need_id = await _own_need_button(update, context)
+    if need_id is None:
+        return
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    s = context.services
+    cancelled = await s.store.needs.cancel(need_id, update.effective_user.id, s.now())
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(
+        update, (texts.CANCELLED_NEED if cancelled else texts.CANNOT_CANCEL).format(id=need_id)
+    )
+    await run_due_work(context)
+
+
+async def keep_open(update: Update, context: Ctx) -> None:
+    """`Yes, keep it open`: a week more."""
+    need_id = await _own_need_button(update, context)
+    if need_id is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    s = context.services
+    kept = await s.aid.keep_open(need_id, s.now())
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, (texts.KEPT_OPEN if kept else texts.CANNOT_CANCEL).format(id=need_id))
+    await run_due_work(context)
+
+
+async def close(update: Update, context: Ctx) -> None:
+    """`No, close it`."""
+    need_id = await _own_need_button(update, context)
+    if need_id is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    s = context.services
+    closed = await s.store.needs.close_unmet(need_id, s.now())
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(
+        update, (texts.CLOSED_BY_RESIDENT if closed else texts.CANNOT_CANCEL).format(id=need_id)
+    )
+    await run_due_work(context)
+
+
+async def all_good(update: Update, context: Ctx) -> None:
+    """`Yes` to `All good?`."""
+    need_id = await _own_need_button(update, context)
+    if need_id is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, texts.GLAD)
+
+
+async def problem(update: Update, context: Ctx) -> None:
+    """`There's a problem`: a concern for the coordinators, at once."""
+    need_id = await _own_need_button(update, context)
+    if need_id is None:
+        return
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    s = context.services
+    await s.store.needs.add_concern(
+        need_id,
+        update.effective_user.id,
+        "Resident answered “There's a problem” after the job.",
+        s.now(),
+    )
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, texts.PROBLEM_NOTED)
+    await run_due_work(context)
+
+
+def mine_handlers() -> list[CommandHandler | CallbackQueryHandler]:
+    return [
+        CommandHandler("mine", mine),
+        CallbackQueryHandler(cancel_need, pattern=keyboards.pattern(Action.CANCEL_NEED)),
+        CallbackQueryHandler(keep_open, pattern=keyboards.pattern(Action.KEEP)),
+        CallbackQueryHandler(close, pattern=keyboards.pattern(Action.CLOSE)),
+        CallbackQueryHandler(all_good, pattern=keyboards.pattern(Action.GOOD)),
+        CallbackQueryHandler(problem, pattern=keyboards.pattern(Action.PROBLEM)),
+    ]

@@ -1,0 +1,131 @@
+"""A volunteer's accepted tasks: /tasks, Done and the hours, Couldn't do it, /pause, /resume."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from domain.models import Need, NeedStatus
+from handlers import keyboards, texts
+from handlers.common import reply
+from handlers.context import Ctx
+from handlers.jobs import run_due_work
+from handlers.keyboards import Action
+
+logger = logging.getLogger(__name__)
+
+
+async def _my_task(update: Update, context: Ctx, need_id: int | None) -> Need | None:
+    """The need behind a task button, if it is still this volunteer's accepted task."""
+    s = context.services
+    need = await s.store.needs.get(need_id) if need_id is not None else None
+    assert update.effective_user is not None
+    if (
+        need is None
+        or need.volunteer_id != update.effective_user.id
+        or need.status is not NeedStatus.ACCEPTED
+    ):
+        return None
+    return need
+
+
+async def tasks_command(update: Update, context: Ctx) -> None:
+    """/tasks: each accepted task with Done, Couldn't do it and Raise a concern."""
+    assert update.effective_user is not None
+    needs = await context.services.store.needs.tasks_of(update.effective_user.id)
+    if not needs:
+        await reply(update, texts.TASKS_EMPTY)
+        return
+    for need in needs:
+        await reply(update, texts.task_line(need), reply_markup=keyboards.task(need.id))
+
+
+async def done(update: Update, context: Ctx) -> None:
+    """`Done`: ask how long it took."""
+    query = update.callback_query
+    assert query is not None
+    button = keyboards.parse(query.data)
+    need = await _my_task(update, context, button.number if button else None)
+    if need is None:
+        await query.answer(texts.NOT_YOUR_TASK)
+        await query.edit_message_reply_markup(None)
+        return
+    await query.answer()
+    await query.edit_message_text(
+        texts.ASK_HOURS.format(id=need.id),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboards.hours(need.id),
+    )
+
+
+async def hours(update: Update, context: Ctx) -> None:
+    """How long it took: kept as volunteer hours; the resident is told it's done."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    button = keyboards.parse(query.data)
+    parsed = keyboards.parse_hours(button.arg) if button else None
+    s = context.services
+    if parsed is None or not await s.aid.done(
+        parsed[0], update.effective_user.id, parsed[1], s.now()
+    ):
+        await query.answer(texts.NOT_YOUR_TASK)
+        await query.edit_message_reply_markup(None)
+        return
+    label = next(lbl for lbl, h in keyboards.HOURS if h == parsed[1])
+    await query.answer()
+    await query.edit_message_text(
+        texts.HOURS_KEPT.format(id=parsed[0], hours=label), parse_mode=ParseMode.HTML
+    )
+    await run_due_work(context)
+
+
+async def drop(update: Update, context: Ctx) -> None:
+    """`Couldn't do it`: back to matching; the resident is told honestly."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    button = keyboards.parse(query.data)
+    s = context.services
+    need_id = button.number if button else None
+    if need_id is None or not await s.aid.drop(need_id, update.effective_user.id, s.now()):
+        await query.answer(texts.NOT_YOUR_TASK)
+        await query.edit_message_reply_markup(None)
+        return
+    await query.answer()
+    await query.edit_message_text(
+        texts.DROPPED_VOLUNTEER.format(id=need_id), parse_mode=ParseMode.HTML
+    )
+    await run_due_work(context)
+
+
+async def _duty(update: Update, context: Ctx, on_duty: bool) -> None:
+    assert update.effective_user is not None
+    s = context.services
+    if not await s.aid.set_on_duty(update.effective_user.id, on_duty, s.now()):
+        await reply(update, texts.NOT_A_VOLUNTEER)
+        return
+    await reply(update, texts.RESUMED if on_duty else texts.PAUSED)
+    await run_due_work(context)
+
+
+async def pause(update: Update, context: Ctx) -> None:
+    """/pause: off duty."""
+    await _duty(update, context, False)
+
+
+async def resume(update: Update, context: Ctx) -> None:
+    """/resume: on duty, and open needs are looked at again."""
+    await _duty(update, context, True)
+
+
+def task_handlers() -> list[CommandHandler | CallbackQueryHandler]:
+    return [
+        CommandHandler("tasks", tasks_command),
+        CommandHandler("pause", pause),
+        CommandHandler("resume", resume),
+        CallbackQueryHandler(done, pattern=keyboards.pattern(Action.DONE)),
+        CallbackQueryHandler(hours, pattern=keyboards.pattern(Action.HOURS)),
+        CallbackQueryHandler(drop, pattern=keyboards.pattern(Action.DROP)),
+    ]
