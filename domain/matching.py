@@ -32,7 +32,8 @@ class Reason(StrEnum):
 
 def _local_dates(start: datetime, end: datetime, tz: ZoneInfo) -> list[date]:
     first, last = start.astimezone(tz).date(), (end - timedelta(microseconds=1)).astimezone(tz)
-    days, d = [], first
+    days: list[date] = []
+    d = first
     while d <= last.date() and len(days) < 31:
         days.append(d)
         d += timedelta(days=1)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
-from domain.models import Candidate, Claim, Need, NeedStatus, VolunteerProfile, When
+from domain.models import Candidate, Claim, Need, NeedStatus, Proposal, VolunteerProfile, When
 
 
 class Clock(Protocol):
@@ -27,6 +27,8 @@ class NeedStore(Protocol):
 
     async def get(self, need_id: int) -> Need | None: ...
 
+    async def proposal(self, proposal_id: int) -> Proposal | None: ...
+
     async def with_status(self, status: NeedStatus) -> list[Need]: ...
 
     async def candidates(
@@ -34,11 +36,16 @@ class NeedStore(Protocol):
     ) -> list[Candidate]: ...
 
     async def open_wave(
-        self, need_id: int, volunteer_ids: list[int], now: datetime
+        self, need_id: int, volunteer_ids: list[int], now: datetime, deadline: datetime
     ) -> int | None: ...
 
     async def claim(
-        self, proposal_id: int, volunteer_id: int, code: str, now: datetime
+        self,
+        proposal_id: int,
+        volunteer_id: int,
+        code: str,
+        now: datetime,
+        schedule: Callable[[Need], list[tuple[str, datetime]]] = ...,
     ) -> tuple[Claim, Need | None]: ...
 
     async def decline(
@@ -47,11 +54,35 @@ class NeedStore(Protocol):
 
     async def open_proposal_count(self, need_id: int) -> int: ...
 
+    async def move_on(self, need_id: int, wave: int, now: datetime) -> bool: ...
+
+    async def complete(
+        self, need_id: int, volunteer_id: int, hours: float, now: datetime
+    ) -> bool: ...
+
+    async def drop(self, need_id: int, volunteer_id: int, now: datetime) -> bool: ...
+
+    async def extend(self, need_id: int, new_end: datetime, now: datetime) -> bool: ...
+
+    async def withdraw_proposals_of(self, volunteer_id: int, now: datetime) -> list[int]: ...
+
 
 class VolunteerStore(Protocol):
     async def save(self, profile: VolunteerProfile, now: datetime) -> VolunteerProfile: ...
 
     async def get(self, user_id: int) -> VolunteerProfile | None: ...
+
+    async def set_on_duty(self, user_id: int, on_duty: bool) -> bool: ...
+
+
+class PeopleStore(Protocol):
+    async def mark_unreachable(self, user_id: int) -> None: ...
+
+
+class WorkStore(Protocol):
+    async def add(
+        self, kind: str, due_at: datetime, now: datetime, **payload: int | str | None
+    ) -> None: ...
 
 
 class Store(Protocol):
@@ -60,3 +91,9 @@ class Store(Protocol):
 
     @property
     def volunteers(self) -> VolunteerStore: ...
+
+    @property
+    def people(self) -> PeopleStore: ...
+
+    @property
+    def work(self) -> WorkStore: ...

@@ -58,7 +58,10 @@ async def gate(update: Update, context: Ctx) -> None:
         raise ApplicationHandlerStop
     s = context.services
     person = await s.store.people.get(user.id)
-    if person is None or person.first_name != user.first_name or person.username != user.username:
+    # Nobody is recorded before agreeing; names are kept fresh for those who have.
+    if person is not None and (
+        person.first_name != user.first_name or person.username != user.username
+    ):
         await s.store.people.upsert(user.id, user.first_name, user.username, s.now())
         person = await s.store.people.get(user.id)
     context.person = person
@@ -88,13 +91,20 @@ async def consent(update: Update, context: Ctx) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     button = keyboards.parse(query.data)
+    if button is None or button.arg not in {"y", "n"}:
+        # Empty callback data matches every pattern in PTB; anything else here is forged.
+        await query.answer(texts.STALE_BUTTON)
+        return
     await query.answer()
     s = context.services
-    if button is not None and button.arg == "y":
-        await s.store.people.consent(update.effective_user.id, texts.PRIVACY_VERSION, s.now())
+    user = update.effective_user
+    if button.arg == "y":
+        await s.store.people.upsert(user.id, user.first_name, user.username, s.now())
+        await s.store.people.consent(user.id, texts.PRIVACY_VERSION, s.now())
         await query.edit_message_reply_markup(None)
         await reply(update, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
     else:
+        await s.store.people.forget_unconsented(user.id)
         await query.edit_message_reply_markup(None)
         await reply(update, texts.CONSENT_DECLINED)
 

@@ -28,8 +28,13 @@ async def concern_start(update: Update, context: Ctx) -> int | None:
     if need is None or update.effective_user.id not in (need.resident_id, need.volunteer_id):
         await query.answer(texts.NOT_FOR_YOU)
         return ConversationHandler.END
+    if context.form.get("flow"):
+        # Another flow is half-way and shares the form (and would swallow the concern's text).
+        await query.answer(texts.IN_A_FLOW)
+        return ConversationHandler.END
     await query.answer()
     context.form.clear()
+    context.form["flow"] = "concern"
     context.form["concern_need"] = need.id
     await reply(update, texts.ASK_CONCERN.format(id=need.id))
     return CONCERN_TEXT

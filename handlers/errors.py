@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 
 from handlers import texts
 from handlers.context import Ctx
@@ -20,6 +20,10 @@ async def on_error(update: object, context: Ctx) -> None:
     if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
         await context.services.store.people.mark_unreachable(update.effective_user.id)
         logger.info("Update %s: the user has blocked the bot", update_id)
+        return
+    if isinstance(error, BadRequest) and "message is not modified" in error.message.lower():
+        # A doubled or late press: the message already shows what we meant to show.
+        logger.info("Update %s: message already up to date", update_id)
         return
     logger.error("Update %s failed", update_id, exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:

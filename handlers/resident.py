@@ -21,6 +21,7 @@ from telegram.warnings import PTBUserWarning
 from domain.models import MAX_DESCRIPTION, When
 from handlers import keyboards, texts
 from handlers.common import (
+    answer,
     busy_elsewhere,
     clean_text,
     end_flow,
@@ -70,6 +71,12 @@ async def choice(update: Update, options: Sequence[T], by_index: bool = True) ->
 
 async def need_start(update: Update, context: Ctx) -> int:
     """/need or `I need help`: ask for the category."""
+    if context.form.get("flow") not in (None, "need"):
+        # Another flow (signing up) is half-way and shares the form: finish or cancel it first.
+        await answer(update, texts.IN_A_FLOW)
+        if update.callback_query is None:
+            await reply(update, texts.IN_A_FLOW)
+        return ConversationHandler.END
     if update.callback_query is not None:
         await pressed(update)
     context.form.clear()

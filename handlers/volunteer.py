@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from domain.models import Availability, Claim, VolunteerProfile
+from domain.models import Availability, Claim, ProposalStatus, VolunteerProfile
 from handlers import keyboards, texts
 from handlers.common import answer, reply
 from handlers.context import Ctx
@@ -228,7 +228,7 @@ async def decline(update: Update, context: Ctx) -> None:
         await query.edit_message_text(
             texts.proposal_ended(need, texts.PROPOSAL_DECLINED), parse_mode=ParseMode.HTML
         )
-    elif not changed:
+    elif not changed and proposal.status is not ProposalStatus.ACCEPTED:
         await query.edit_message_reply_markup(None)
         await reply(update, texts.NO_LONGER_OPEN)
     await run_due_work(context)

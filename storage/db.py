@@ -46,6 +46,11 @@ def parse_ts(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def at(text: str) -> datetime:
+    """A stored timestamp that is never empty."""
+    return datetime.fromisoformat(text)
+
+
 class Database:
     """One connection with a lock, so each operation's statements run together.
 

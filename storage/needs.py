@@ -17,7 +17,7 @@ from domain.models import (
     ProposalStatus,
     When,
 )
-from storage.db import Database, parse_ts, ts
+from storage.db import Database, at, parse_ts, ts
 from storage.work import add_work
 
 
@@ -29,10 +29,10 @@ def _need(row: aiosqlite.Row) -> Need:
         area=row["area"],
         description=row["description"],
         when=When(row["wanted"]),
-        window_start=parse_ts(row["window_start"]),
-        window_end=parse_ts(row["window_end"]),
+        window_start=at(row["window_start"]),
+        window_end=at(row["window_end"]),
         status=NeedStatus(row["status"]),
-        created_at=parse_ts(row["created_at"]),
+        created_at=at(row["created_at"]),
         volunteer_id=row["volunteer_id"],
         accepted_at=parse_ts(row["accepted_at"]),
         doorstep_code=row["doorstep_code"],
@@ -49,7 +49,7 @@ def _proposal(row: aiosqlite.Row) -> Proposal:
         status=ProposalStatus(row["status"]),
         chat_id=row["chat_id"],
         message_id=row["message_id"],
-        created_at=parse_ts(row["created_at"]),
+        created_at=at(row["created_at"]),
     )
 
 
@@ -244,7 +244,9 @@ class NeedRepo:
                     await _close_proposals(conn, need_id, ProposalStatus.TAKEN, now)
                     await add_work(conn, "tell_resident_accepted", now, now, need_id=need_id)
                     cur = await conn.execute("SELECT * FROM needs WHERE id=?", (need_id,))
-                    won = _need(await cur.fetchone())
+                    won_row = await cur.fetchone()
+                    assert won_row is not None
+                    won = _need(won_row)
                     for kind, due in schedule(won):
                         await add_work(
                             conn, kind, due, now, need_id=need_id, volunteer_id=volunteer_id

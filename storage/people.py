@@ -79,3 +79,12 @@ class PeopleRepo:
 
     async def mark_unreachable(self, user_id: int) -> None:
         await self.db.execute("UPDATE people SET reachable=0 WHERE id=?", (user_id,))
+
+    async def forget_unconsented(self, user_id: int) -> None:
+        """`No thanks`: someone who never agreed and holds nothing leaves no row behind."""
+        await self.db.execute(
+            "DELETE FROM people WHERE id=? AND consent_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM roles WHERE user_id=people.id) "
+            "AND NOT EXISTS (SELECT 1 FROM needs WHERE resident_id=people.id)",
+            (user_id,),
+        )

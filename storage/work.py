@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from domain.models import Work
-from storage.db import Database, parse_ts, ts
+from storage.db import Database, at, ts
 
 
 async def add_work(
@@ -29,7 +29,7 @@ def _work(row: aiosqlite.Row) -> Work:
     return Work(
         id=row["id"],
         kind=row["kind"],
-        due_at=parse_ts(row["due_at"]),
+        due_at=at(row["due_at"]),
         payload=json.loads(row["payload"]),
         attempts=row["attempts"],
     )

@@ -59,6 +59,11 @@ async def expect_posted(bot: BotUnderTest, who: Person) -> None:
     assert f"#{rows[0][0]}" in plain(bot.last_text(who))
 
 
+def on_screen(bot: BotUnderTest, message: Sent) -> Sent:
+    """The message as it is on screen now (after any edits)."""
+    return bot.request.messages[(message.chat_id, message.message_id)]
+
+
 def step_buttons(step: str) -> list[str]:
     return {
         "category": [SHOPPING, "Prescriptions"],
@@ -292,6 +297,7 @@ async def test_save_pressed_again_after_signing_up_changes_nothing(bot: BotUnder
 
 
 FORGED = [
+    "",  # empty: python-telegram-bot lets it match every pattern
     "\x00\x01\x7f\xff\ufffd\U0001f600",  # random bytes, as a modified client may send
     "v2:cat:0",  # another version's button
     "v0:post:",
@@ -390,6 +396,7 @@ async def test_accept_pressed_twice_acts_once(bot: BotUnderTest) -> None:
 async def test_decline_after_accepting_changes_nothing(bot: BotUnderTest) -> None:
     proposal = await proposal_for_volunteer(bot)
     await bot.press(VOLUNTEER, "Accept")
+    task = on_screen(bot, proposal)  # now the accepted details, with the task's own buttons
     before, mark = bot.snapshot(), bot.mark()
 
     await bot.press(VOLUNTEER, "Decline", message=proposal)  # the old buttons, a slow phone
@@ -397,6 +404,7 @@ async def test_decline_after_accepting_changes_nothing(bot: BotUnderTest) -> Non
     assert len(bot.answers_since(mark)) == 1
     assert texts.SOMETHING_WENT_WRONG not in bot.sent_since(mark)
     assert bot.snapshot() == before
+    assert on_screen(bot, proposal) == task
 
 
 # --- commands out of place ------------------------------------------------------------------
@@ -447,6 +455,23 @@ async def test_need_in_the_middle_of_signing_up_does_not_lose_the_form(
     assert bot.rows("SELECT availability FROM volunteers") == [("evenings",)]
     assert bot.rows("SELECT category FROM volunteer_skills") == [(SHOPPING,)]
     assert bot.rows("SELECT area FROM volunteer_areas") == [("Badcox",)]
+
+
+async def test_raise_a_concern_mid_need_leaves_the_need_where_it_was(bot: BotUnderTest) -> None:
+    await proposal_for_volunteer(bot)
+    await bot.press(VOLUNTEER, "Accept")
+    accepted = bot.message_with_button(RESIDENT, "Raise a concern")  # the resident's "accepted"
+    await need_until(bot, RESIDENT, "when")  # a second request, half-way
+    before, mark = bot.snapshot(), bot.mark()
+
+    await bot.press(RESIDENT, "Raise a concern", message=accepted)
+
+    assert bot.answers_since(mark) == [texts.IN_A_FLOW]
+    assert bot.sent_since(mark) == []
+    assert bot.snapshot() == before
+    await finish_need(bot, RESIDENT, "when")
+    assert bot.count("needs", "resident_id=?", (RESIDENT.id,)) == 2
+    assert "#2" in plain(bot.last_text(RESIDENT))
 
 
 @pytest.mark.parametrize("step", NEED_STEPS)

@@ -46,9 +46,8 @@ async def test_start_shows_the_privacy_notice_with_agree_and_no_thanks(
     assert "30 days" in words  # how long
     assert "/forget" in words and "/mydata" in words  # how to see and delete it
     assert "without your name" in words  # who sees it
-    assert bot.rows(
-        "SELECT consent_version, consent_at FROM people WHERE id=?", (RESIDENT.id,)
-    ) == [(0, None)]
+    # Nothing is kept about someone who has not agreed yet.
+    assert bot.rows("SELECT id FROM people WHERE id=?", (RESIDENT.id,)) == []
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import html
 import itertools
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -93,8 +95,6 @@ class Message:
     @property
     def plain(self) -> str:
         """The text as a person reads it: HTML tags gone, entities unescaped."""
-        import html
-
         return html.unescape(_TAGS.sub("", self.text))
 
     def callback_data(self, label: str) -> str:
@@ -173,8 +173,8 @@ class FakeBotAPI:
     def base_url(self) -> str:
         """What TELEGRAM_API_BASE_URL should be (the bot adds `/bot<token>`)."""
         assert self._server is not None, "start() the server first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     # --- what the bot did -----------------------------------------------------------------
 
@@ -387,8 +387,6 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hung up mid-answer (a long poll cancelled at shutdown) is normal.
-        import sys
-
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
@@ -427,7 +425,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -468,7 +466,8 @@ def _parse_body(content_type: str, body: bytes) -> dict[str, Any]:
             name = part.get_param("name", header="content-disposition")
             if not name:
                 continue
-            content = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            content = payload if isinstance(payload, bytes) else b""
             filename = part.get_filename()
             if filename is not None:
                 fields[str(name)] = {"filename": filename, "content": content}
