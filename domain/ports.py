@@ -6,7 +6,16 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
-from domain.models import Candidate, Claim, Need, NeedStatus, Proposal, VolunteerProfile, When
+from domain.models import (
+    Candidate,
+    Claim,
+    Need,
+    NeedStatus,
+    Offer,
+    Proposal,
+    VolunteerProfile,
+    When,
+)
 
 
 class Clock(Protocol):
@@ -32,7 +41,12 @@ class NeedStore(Protocol):
     async def with_status(self, status: NeedStatus) -> list[Need]: ...
 
     async def candidates(
-        self, need: Need, areas: Iterable[str], now: datetime
+        self,
+        need: Need,
+        areas: Iterable[str],
+        now: datetime,
+        *,
+        offers_need_approval: bool = False,
     ) -> list[Candidate]: ...
 
     async def open_wave(
@@ -79,6 +93,21 @@ class PeopleStore(Protocol):
     async def mark_unreachable(self, user_id: int) -> None: ...
 
 
+class OfferStore(Protocol):
+    async def create(
+        self,
+        user_id: int,
+        category: str,
+        area: str,
+        description: str,
+        when: When,
+        window: tuple[datetime, datetime],
+        now: datetime,
+    ) -> Offer: ...
+
+    async def use_for(self, user_id: int, need: Need, now: datetime) -> None: ...
+
+
 class WorkStore(Protocol):
     async def add(
         self, kind: str, due_at: datetime, now: datetime, **payload: int | str | None
@@ -97,3 +126,6 @@ class Store(Protocol):
 
     @property
     def work(self) -> WorkStore: ...
+
+    @property
+    def offers(self) -> OfferStore: ...

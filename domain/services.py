@@ -17,7 +17,7 @@ from domain.lifecycle import (
     window_for,
 )
 from domain.matching import next_wave
-from domain.models import Claim, Need, NeedStatus, VolunteerProfile, When
+from domain.models import Claim, Need, NeedStatus, Offer, VolunteerProfile, When
 from domain.ports import Store
 
 logger = logging.getLogger(__name__)
@@ -60,17 +60,25 @@ class MutualAid:
         await self.match(need.id, now)
         return need
 
-    async def match(self, need_id: int, now: datetime) -> int:
-        """Ask the next wave for an open need; returns how many were asked."""
+    async def match(self, need_id: int, now: datetime, *, escalate: bool = True) -> int:
+        """Ask the next wave for an open need; returns how many were asked. With nobody
+        left, a need wanted today is escalated, unless `escalate` is False (a look again
+        at open needs, which changes nothing for a need nobody can take)."""
         need = await self.store.needs.get(need_id)
         if need is None or need.status is not NeedStatus.OPEN:
             return 0
         areas = {need.area} | self.community.neighbours_of(need.area)
-        candidates = await self.store.needs.candidates(need, areas, now)
+        candidates = await self.store.needs.candidates(
+            need, areas, now, offers_need_approval=self.policy.volunteer_approval
+        )
         wave = next_wave(need, candidates, self.community, self.policy.tz, self.policy.wave_size)
         if not wave:
             logger.info("Need #%s has no eligible volunteer left", need.id)
-            if is_urgent(need.when) and not await self.store.needs.open_proposal_count(need.id):
+            if (
+                escalate
+                and is_urgent(need.when)
+                and not await self.store.needs.open_proposal_count(need.id)
+            ):
                 # Wanted today and nobody left to ask: a coordinator must hear now. Other
                 # needs wait in the digest.
                 await self.store.work.add("alert_unmatched", now, now, need_id=need.id)
@@ -85,13 +93,33 @@ class MutualAid:
         self, proposal_id: int, volunteer_id: int, now: datetime
     ) -> tuple[Claim, Need | None]:
         tz = self.policy.tz
-        return await self.store.needs.claim(
+        result, need = await self.store.needs.claim(
             proposal_id,
             volunteer_id,
             new_doorstep_code(),
             now,
             schedule=lambda need: after_accept(need, now, tz),
         )
+        if result is Claim.WON and need is not None:
+            await self.store.offers.use_for(volunteer_id, need, now)
+        return result, need
+
+    async def post_offer(
+        self,
+        user_id: int,
+        category: str,
+        area: str,
+        description: str,
+        when: When,
+        now: datetime,
+    ) -> Offer:
+        """A one-off offer, then open needs it could serve are looked at again."""
+        window = window_for(when, now, self.policy.tz)
+        offer = await self.store.offers.create(
+            user_id, category, area, description, when, window, now
+        )
+        await self.match_open_needs(now)
+        return offer
 
     async def wave_timed_out(self, need_id: int, wave: int, now: datetime) -> None:
         """Nobody in this wave accepted in time: their proposals move on, the next are asked."""
@@ -153,4 +181,5 @@ class MutualAid:
         """Give every open need without an open proposal another chance (new volunteers)."""
         for need in await self.store.needs.with_status(NeedStatus.OPEN):
             if not await self.store.needs.open_proposal_count(need.id):
-                await self.match(need.id, now)
+                # Already escalated when it ran out of volunteers: not again for this.
+                await self.match(need.id, now, escalate=False)

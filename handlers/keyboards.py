@@ -34,6 +34,7 @@ class Action(StrEnum):
     HOURS = "hrs"  # arg: <need id>h<index into HOURS>
     CONCERN = "cnc"  # arg: need id
     CANCEL_NEED = "cxl"  # arg: need id
+    CANCEL_OFFER = "cxo"  # arg: offer id
     KEEP = "keep"  # arg: need id
     CLOSE = "close"  # arg: need id
     GOOD = "good"  # arg: need id
@@ -49,6 +50,7 @@ GLOBAL_ACTIONS = (
     Action.HOURS,
     Action.CONCERN,
     Action.CANCEL_NEED,
+    Action.CANCEL_OFFER,
     Action.KEEP,
     Action.CLOSE,
     Action.GOOD,
@@ -203,6 +205,10 @@ def parse_hours(arg: str) -> tuple[int, float] | None:
 
 def cancel_need(need_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_b(f"Cancel #{need_id}", Action.CANCEL_NEED, need_id)]])
+
+
+def cancel_offer(offer_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_b("Cancel this offer", Action.CANCEL_OFFER, offer_id)]])
 
 
 def still_needed(need_id: int) -> InlineKeyboardMarkup:

@@ -22,14 +22,39 @@ OPEN = (NeedStatus.OPEN, NeedStatus.ACCEPTED)
 async def mine(update: Update, context: Ctx) -> None:
     """/mine: each request with its status, and Cancel while still open."""
     assert update.effective_user is not None
-    needs = await context.services.store.needs.for_resident(update.effective_user.id)
-    if not needs:
+    store = context.services.store
+    needs = await store.needs.for_resident(update.effective_user.id)
+    offers = await store.offers.for_user(update.effective_user.id)
+    if not needs and not offers:
         await reply(update, texts.MINE_EMPTY)
         return
-    await reply(update, texts.MINE_HEADER)
+    if needs:
+        await reply(update, texts.MINE_HEADER)
     for need in needs[:20]:
         markup = keyboards.cancel_need(need.id) if need.status in OPEN else None
         await reply(update, texts.mine_line(need), reply_markup=markup)
+    if offers:
+        await reply(update, texts.MINE_OFFERS_HEADER)
+    for offer in offers:
+        markup = keyboards.cancel_offer(offer.id) if offer.status is NeedStatus.OPEN else None
+        await reply(update, texts.offer_line(offer), reply_markup=markup)
+
+
+async def cancel_offer(update: Update, context: Ctx) -> None:
+    """`Cancel this offer`: nobody is asked on its strength any more."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    button = keyboards.parse(query.data)
+    s = context.services
+    offer_id = button.number if button else None
+    if offer_id is None or not await s.store.offers.cancel(
+        offer_id, update.effective_user.id, s.now()
+    ):
+        await query.answer(texts.CANNOT_CANCEL_OFFER)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, texts.OFFER_CANCELLED)
 
 
 async def _own_need_button(update: Update, context: Ctx) -> int | None:
@@ -133,6 +158,7 @@ def mine_handlers() -> list[CommandHandler | CallbackQueryHandler]:
     return [
         CommandHandler("mine", mine),
         CallbackQueryHandler(cancel_need, pattern=keyboards.pattern(Action.CANCEL_NEED)),
+        CallbackQueryHandler(cancel_offer, pattern=keyboards.pattern(Action.CANCEL_OFFER)),
         CallbackQueryHandler(keep_open, pattern=keyboards.pattern(Action.KEEP)),
         CallbackQueryHandler(close, pattern=keyboards.pattern(Action.CLOSE)),
         CallbackQueryHandler(all_good, pattern=keyboards.pattern(Action.GOOD)),

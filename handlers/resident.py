@@ -81,8 +81,14 @@ async def need_start(update: Update, context: Ctx) -> int:
         await pressed(update)
     context.form.clear()
     context.form["flow"] = "need"
+    message = update.effective_message
+    offer = update.callback_query is None and bool(
+        message and message.text and message.text.startswith("/offer")
+    )
+    context.form["offer"] = offer
     names = context.services.community.category_names()
-    await reply(update, texts.ASK_CATEGORY, reply_markup=keyboards.categories(names))
+    question = texts.ASK_OFFER_CATEGORY if offer else texts.ASK_CATEGORY
+    await reply(update, question, reply_markup=keyboards.categories(names))
     return NEED_CATEGORY
 
 
@@ -103,7 +109,8 @@ async def category_chosen(update: Update, context: Ctx) -> int | None:
 
 async def _area_known(update: Update, context: Ctx, area: str) -> int:
     context.form["area"] = area
-    await reply(update, texts.ASK_DESCRIPTION.format(area=texts.html(area)))
+    question = texts.ASK_OFFER_DESCRIPTION if context.form.get("offer") else texts.ASK_DESCRIPTION
+    await reply(update, question.format(area=texts.html(area)))
     return NEED_DESCRIPTION
 
 
@@ -148,7 +155,7 @@ async def description_given(update: Update, context: Ctx) -> int | None:
     if len(text) > MAX_DESCRIPTION:
         await reply(update, texts.LONG_DESCRIPTION.format(length=len(text), limit=MAX_DESCRIPTION))
         return None
-    signposts = context.services.community.signposts_for(text)
+    signposts = [] if context.form.get("offer") else context.services.community.signposts_for(text)
     if signposts:
         context.form.clear()
         await reply(update, texts.signposted(signposts))
@@ -167,7 +174,9 @@ async def when_chosen(update: Update, context: Ctx) -> int | None:
     form["when"] = when.value
     await reply(
         update,
-        texts.need_summary(form["category"], form["area"], when, form["description"]),
+        texts.need_summary(
+            form["category"], form["area"], when, form["description"], bool(form.get("offer"))
+        ),
         reply_markup=keyboards.confirm_need(),
     )
     return NEED_CONFIRM
@@ -179,6 +188,19 @@ async def post(update: Update, context: Ctx) -> int:
     form = context.form
     assert update.effective_user is not None
     s = context.services
+    if form.get("offer"):
+        offer = await s.aid.post_offer(
+            update.effective_user.id,
+            form["category"],
+            form["area"],
+            form["description"],
+            When(form["when"]),
+            s.now(),
+        )
+        form.clear()
+        await reply(update, texts.OFFER_POSTED.format(id=offer.id))
+        await run_due_work(context)
+        return ConversationHandler.END
     need = await s.aid.post_need(
         update.effective_user.id,
         form["category"],
@@ -220,6 +242,7 @@ def need_conversation() -> ConversationHandler:
     return conversation(
         entry_points=[
             CommandHandler("need", need_start),
+            CommandHandler("offer", need_start),
             CallbackQueryHandler(need_start, pattern=r"^v1:menu:need$"),
         ],
         states={

@@ -7,7 +7,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from domain.community import Signpost
-from domain.models import Availability, Need, VolunteerProfile, When
+from domain.models import Availability, Need, Offer, VolunteerProfile, When
 
 PRIVACY_VERSION = 1
 
@@ -38,6 +38,7 @@ GROUP_CHAT = (
 HELP_RESIDENT = (
     "<b>What you can do</b>\n"
     "/need – ask for help\n"
+    "/offer – offer something once: to give or lend, or a trip you're making\n"
     "/mine – your requests, with Cancel while open\n"
     "/volunteer – offer to help neighbours\n"
     "/cancel – stop what you are doing\n"
@@ -171,8 +172,10 @@ def signposted(signposts: list[Signpost]) -> str:
     return SIGNPOSTED.format(signposts=body)
 
 
-def need_summary(category: str, area: str, when: When, description: str) -> str:
-    return NEED_SUMMARY.format(
+def need_summary(
+    category: str, area: str, when: When, description: str, offer: bool = False
+) -> str:
+    return (OFFER_SUMMARY if offer else NEED_SUMMARY).format(
         category=html(category),
         area=html(area),
         when=WHEN_LABELS[when],
@@ -319,3 +322,43 @@ def mine_line(need: Need) -> str:
 
 def task_line(need: Need) -> str:
     return TASK_LINE.format(**_need_fields(need), code=need.doorstep_code or "----")
+
+
+# --- /offer --------------------------------------------------------------------------------
+ASK_OFFER_CATEGORY = "Thank you! What kind of help can you offer, just this once?"
+ASK_OFFER_DESCRIPTION = (
+    "Area: <b>{area}</b>.\n\nIn a few words, what are you offering? For example: "
+    "“I'm going to the big Tesco on Saturday morning and have room for a shopping list” "
+    "or “a wheelchair to lend”."
+)
+OFFER_SUMMARY = (
+    "<b>Please check your offer:</b>\n"
+    "What: {category}\nWhere: {area}\nWhen: {when}\n\n{description}\n\n"
+    "Shall I post it?"
+)
+OFFER_POSTED = (
+    "Your offer is saved (offer {id}). If a neighbour needs it, I'll ask you, just like a "
+    "volunteer; you can say yes or no then."
+)
+MINE_OFFERS_HEADER = "<b>Your offers</b>"
+OFFER_LINE = "Offer {id}: {category} in {area}, {when}: {status}\n{description}"
+OFFER_STATUS_LABELS = {
+    "open": "open",
+    "accepted": "taken up, thank you!",
+    "done": "taken up, thank you!",
+    "cancelled": "cancelled",
+    "closed": "ended",
+}
+OFFER_CANCELLED = "Your offer is cancelled."
+CANNOT_CANCEL_OFFER = "That offer isn't open any more."
+
+
+def offer_line(offer: Offer) -> str:
+    return OFFER_LINE.format(
+        id=offer.id,
+        category=html(offer.category),
+        area=html(offer.area),
+        when=WHEN_LABELS[offer.when].lower(),
+        status=OFFER_STATUS_LABELS[offer.status.value],
+        description=html(offer.description),
+    )

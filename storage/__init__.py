@@ -6,6 +6,7 @@ from pathlib import Path
 
 from storage.db import Database, DatabaseTooNew
 from storage.needs import NeedRepo
+from storage.offers import OfferRepo
 from storage.people import PeopleRepo
 from storage.volunteers import VolunteerRepo
 from storage.work import WorkRepo
@@ -19,6 +20,7 @@ class Store:
         self.people = PeopleRepo(db)
         self.volunteers = VolunteerRepo(db)
         self.needs = NeedRepo(db)
+        self.offers = OfferRepo(db)
         self.work = WorkRepo(db)
 
     @classmethod

@@ -106,7 +106,14 @@ class NeedRepo:
         )
         return [_need(r) for r in rows]
 
-    async def candidates(self, need: Need, areas: Iterable[str], now: datetime) -> list[Candidate]:
+    async def candidates(
+        self,
+        need: Need,
+        areas: Iterable[str],
+        now: datetime,
+        *,
+        offers_need_approval: bool = False,
+    ) -> list[Candidate]:
         """Volunteers who pass the rules SQL can check cheaply; the domain checks the rest.
 
         `areas` are the need's area and its neighbours; volunteers with a radius are kept
@@ -145,7 +152,7 @@ class NeedRepo:
             """,
             (*area_list, since, need.category, need.resident_id, need.id),
         )
-        return [
+        found = [
             Candidate(
                 user_id=r["user_id"],
                 skills=frozenset({need.category}),
@@ -163,6 +170,50 @@ class NeedRepo:
                 lat=r["lat"],
                 lon=r["lon"],
                 radius_km=r["radius_km"],
+            )
+            for r in rows
+        ]
+        seen = {c.user_id for c in found}
+        return found + [
+            c
+            for c in await self._offer_candidates(need, area_list, now, offers_need_approval)
+            if c.user_id not in seen
+        ]
+
+    async def _offer_candidates(
+        self, need: Need, areas: list[str], now: datetime, need_approval: bool
+    ) -> list[Candidate]:
+        """One-off offers that could serve this need: same category, an area the need
+        accepts, a window that overlaps. The offerer is asked like a volunteer."""
+        marks = ",".join("?" * len(areas))
+        rows = await self.db.fetchall(
+            f"""
+            SELECT o.user_id, o.area, COALESCE(v.vetted, 0) AS vetted,
+                   COALESCE(v.approved, 0) AS approved, p.blocked, p.reachable,
+                   (SELECT count(*) FROM needs n
+                      WHERE n.volunteer_id = o.user_id AND n.status = 'accepted') AS open_tasks
+            FROM offers o
+            JOIN people p ON p.id = o.user_id
+            LEFT JOIN volunteers v ON v.user_id = o.user_id
+            WHERE o.status = 'open' AND o.category = ? AND o.area IN ({marks})
+              AND o.window_end > ? AND o.window_start < ?
+              AND p.blocked = 0 AND p.reachable = 1 AND o.user_id != ?
+              AND NOT EXISTS (SELECT 1 FROM proposals pr
+                              WHERE pr.need_id = ? AND pr.volunteer_id = o.user_id)
+            ORDER BY o.id
+            """,
+            (need.category, *areas, ts(now), ts(need.window_end), need.resident_id, need.id),
+        )
+        return [
+            Candidate(
+                user_id=r["user_id"],
+                skills=frozenset({need.category}),
+                areas=frozenset({r["area"]}),
+                approved=bool(r["approved"]) or not need_approval,
+                vetted=bool(r["vetted"]),
+                blocked=bool(r["blocked"]),
+                reachable=bool(r["reachable"]),
+                open_tasks=r["open_tasks"],
             )
             for r in rows
         ]
@@ -288,15 +339,15 @@ class NeedRepo:
         return int(row[0]) if row else 0
 
     async def move_on(self, need_id: int, wave: int, now: datetime) -> bool:
-        """A silent wave: its open proposals move on. False if the need or wave has moved."""
+        """A silent wave: its open proposals move on. False if the need or wave has moved,
+        or nobody in it was still to answer (whoever closed the last one matched already)."""
         async with self.db.tx() as conn:
             cur = await conn.execute(
                 "SELECT 1 FROM needs WHERE id=? AND status='open' AND wave=?", (need_id, wave)
             )
             if await cur.fetchone() is None:
                 return False
-            await _close_proposals(conn, need_id, ProposalStatus.MOVED_ON, now)
-            return True
+            return await _close_proposals(conn, need_id, ProposalStatus.MOVED_ON, now) > 0
 
     async def complete(self, need_id: int, volunteer_id: int, hours: float, now: datetime) -> bool:
         """`Done`: the hours are kept and the resident is told."""
@@ -421,12 +472,15 @@ class NeedRepo:
 
 async def _close_proposals(
     conn: aiosqlite.Connection, need_id: int, status: ProposalStatus, now: datetime
-) -> None:
-    """Every open proposal of a need ends, and its message will be edited to say so."""
+) -> int:
+    """Every open proposal of a need ends, and its message will be edited to say so.
+    Returns how many there were."""
     cur = await conn.execute(
         "UPDATE proposals SET status=?, answered_at=? WHERE need_id=? AND status='open' "
         "RETURNING id",
         (status.value, ts(now), need_id),
     )
-    for (proposal_id,) in await cur.fetchall():
+    closed = await cur.fetchall()
+    for (proposal_id,) in closed:
         await add_work(conn, "proposal_closed", now, now, proposal_id=proposal_id)
+    return len(closed)

@@ -1,0 +1,97 @@
+"""One-off offers: something to give or lend, a trip someone is making."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from domain.models import Need, NeedStatus, Offer, When
+from storage.db import Database, at, ts
+
+
+def _offer(row: aiosqlite.Row) -> Offer:
+    return Offer(
+        id=row["id"],
+        user_id=row["user_id"],
+        category=row["category"],
+        area=row["area"],
+        description=row["description"],
+        when=When(row["wanted"]),
+        window_start=at(row["window_start"]),
+        window_end=at(row["window_end"]),
+        status=NeedStatus(row["status"]),
+        created_at=at(row["created_at"]),
+    )
+
+
+class OfferRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        user_id: int,
+        category: str,
+        area: str,
+        description: str,
+        when: When,
+        window: tuple[datetime, datetime],
+        now: datetime,
+    ) -> Offer:
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "INSERT INTO offers (user_id, category, area, description, wanted, window_start, "
+                "window_end, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING *",
+                (
+                    user_id,
+                    category,
+                    area,
+                    description,
+                    when.value,
+                    ts(window[0]),
+                    ts(window[1]),
+                    ts(now),
+                    ts(now),
+                ),
+            )
+            row = await cur.fetchone()
+        assert row is not None
+        return _offer(row)
+
+    async def get(self, offer_id: int) -> Offer | None:
+        row = await self.db.fetchone("SELECT * FROM offers WHERE id=?", (offer_id,))
+        return _offer(row) if row else None
+
+    async def for_user(self, user_id: int) -> list[Offer]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM offers WHERE user_id=? ORDER BY id DESC LIMIT 20", (user_id,)
+        )
+        return [_offer(r) for r in rows]
+
+    async def cancel(self, offer_id: int, user_id: int, now: datetime) -> bool:
+        return (
+            await self.db.execute(
+                "UPDATE offers SET status='cancelled', updated_at=? "
+                "WHERE id=? AND user_id=? AND status='open'",
+                (ts(now), offer_id, user_id),
+            )
+            == 1
+        )
+
+    async def use_for(self, user_id: int, need: Need, now: datetime) -> None:
+        """The offer that let this person be asked about this need has been taken up."""
+        await self.db.execute(
+            "UPDATE offers SET status='accepted', updated_at=? WHERE id = ("
+            "SELECT id FROM offers WHERE user_id=? AND status='open' AND category=? AND area=? "
+            "ORDER BY id LIMIT 1)",
+            (ts(now), user_id, need.category, need.area),
+        )
+
+    async def expire(self, now: datetime) -> int:
+        """Offers whose window has passed are closed."""
+        return await self.db.execute(
+            "UPDATE offers SET status='closed', updated_at=? "
+            "WHERE status='open' AND window_end <= ?",
+            (ts(now), ts(now)),
+        )
