@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -98,16 +99,29 @@ def bot_token() -> str:
 @pytest.fixture
 def bot_process(fake_api: FakeBotAPI, bot_token: str, tmp_path: Path) -> Iterator[BotProcess]:
     """`mutualaid run` pointed at the fake API; always stopped, killed if it must be."""
-    env = _clean_env() | {
-        "TELEGRAM_BOT_TOKEN": bot_token,
-        "TELEGRAM_API_BASE_URL": fake_api.base_url,
-        "TELEGRAM_API_BASE_FILE_URL": fake_api.base_url,
-        "MUTUALAID_DATABASE": str(tmp_path / "e2e.db"),
-        "MUTUALAID_VOLUNTEER_APPROVAL": "false",
-        "MUTUALAID_TICK": "1s",
-        "MUTUALAID_COORDINATOR_IDS": str(COORDINATOR_ID),
-        "PYTHONUNBUFFERED": "1",
-    }
+    with launched(fake_api, bot_token, tmp_path) as process:
+        yield process
+
+
+@contextmanager
+def launched(
+    fake_api: FakeBotAPI, bot_token: str, tmp_path: Path, **extra: str
+) -> Iterator[BotProcess]:
+    env = (
+        _clean_env()
+        | extra
+        | {
+            "TELEGRAM_BOT_TOKEN": bot_token,
+            "TELEGRAM_API_BASE_URL": fake_api.base_url,
+            "TELEGRAM_API_BASE_FILE_URL": fake_api.base_url,
+            "MUTUALAID_DATABASE": str(tmp_path / "e2e.db"),
+            "MUTUALAID_VOLUNTEER_APPROVAL": "false",
+            "MUTUALAID_TICK": "1s",
+            "MUTUALAID_COORDINATOR_IDS": str(COORDINATOR_ID),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env = env | extra
     workdir = tmp_path / "work"
     workdir.mkdir()
     stdout_path, stderr_path = tmp_path / "stdout.log", tmp_path / "stderr.log"
@@ -164,6 +178,20 @@ class Walk:
         """Press a toggle button and wait until the message shows it ticked."""
         self.presses(user, message, label)
         return self.expect(user, f"{label!r} ticked", lambda m: f"✅ {label}" in m.raw_labels)
+
+
+def sign_up(walk: Walk, user: User) -> None:
+    """A volunteer for shopping in the Town Centre, at any time."""
+    walk.says(user, "/start")
+    walk.presses(user, walk.expect_buttons(user, "I agree"), "I agree")
+    walk.presses(user, walk.expect_buttons(user, "I can help"), "I can help")
+    skills = walk.toggles(user, walk.expect_buttons(user, CATEGORY, "Done"), CATEGORY)
+    walk.presses(user, skills, "Done")
+    areas = walk.toggles(user, walk.expect_buttons(user, AREA, "Done"), AREA)
+    walk.presses(user, areas, "Done")
+    walk.presses(user, walk.expect_buttons(user, "Any time"), "Any time")
+    walk.presses(user, walk.expect_buttons(user, "Save"), "Save")
+    walk.expect(user, "the saved profile", lambda m: "Saved" in m.plain)
 
 
 def _codes(text: str) -> set[str]:
@@ -282,3 +310,44 @@ def test_run_without_a_token_explains_how_to_get_one(tmp_path: Path) -> None:
     assert "TELEGRAM_BOT_TOKEN" in output
     assert "Traceback" not in output
     assert not (tmp_path / "never.db").exists(), "nothing is created before there is a token"
+
+
+def test_a_silent_wave_moves_on_to_the_next_volunteer(
+    fake_api: FakeBotAPI, bot_token: str, tmp_path: Path
+) -> None:
+    """With one volunteer per wave and a two-second wait, nobody answering moves it on."""
+    first, second = User(41_101, "Aisha"), User(41_102, "Ben")
+    with launched(
+        fake_api,
+        bot_token,
+        tmp_path,
+        MUTUALAID_WAVE_SIZE="1",
+        MUTUALAID_URGENT_WAVE_TIMEOUT="2s",
+    ) as bot:
+        walk = Walk(fake_api, bot)
+        sign_up(walk, first)
+        sign_up(walk, second)
+        walk.says(RESIDENT, "/start")
+        walk.presses(RESIDENT, walk.expect_buttons(RESIDENT, "I agree"), "I agree")
+        walk.says(RESIDENT, "/need")
+        walk.presses(RESIDENT, walk.expect_buttons(RESIDENT, CATEGORY), CATEGORY)
+        walk.presses(RESIDENT, walk.expect_buttons(RESIDENT, AREA), AREA)
+        walk.says(RESIDENT, DESCRIPTION)
+        walk.presses(RESIDENT, walk.expect_buttons(RESIDENT, "Today"), "Today")
+        walk.presses(RESIDENT, walk.expect_buttons(RESIDENT, "Post"), "Post")
+
+        # The best-ranked volunteer (never tasked, lowest id on a tie) is asked alone.
+        asked = walk.expect(first, "the first wave", lambda m: "Accept" in m.labels)
+        assert not [m for m in fake_api.messages(second.id) if "Accept" in m.labels]
+        # Nobody answers: the proposal says the request moved on and loses its buttons,
+        # and the next volunteer is asked.
+        walk.expect(
+            first,
+            "the silent proposal edited",
+            lambda m: m.message_id == asked.message_id and "Accept" not in m.labels,
+            since=asked.version,
+        )
+        later = walk.expect(second, "the second wave", lambda m: "Accept" in m.labels)
+        assert "#1" in later.plain
+        edited = next(m for m in fake_api.messages(first.id) if m.message_id == asked.message_id)
+        assert "no longer open" in edited.plain.lower()
