@@ -66,13 +66,28 @@ DEFAULT_SIGNPOSTS = (
     Signpost(
         topic="Medical help",
         text="For medical advice call NHS 111 (free, day and night), or 999 in an emergency.",
-        keywords=("doctor", "injection", "dressing", "medication dose", "wound", "nurse"),
+        keywords=(
+            "doctor",
+            "injection",
+            "wound dressing",
+            "change my dressing",
+            "medication dose",
+            "wound",
+            "nurse",
+        ),
     ),
     Signpost(
         topic="Personal care",
         text="Washing, dressing and personal care need trained carers: call the council's "
         "adult social care line.",
-        keywords=("personal care", "wash me", "bathing", "help me dress", "toilet", "commode"),
+        keywords=(
+            "personal care",
+            "wash me",
+            "bathing",
+            "help me dress",
+            "to the toilet",
+            "commode",
+        ),
     ),
     Signpost(
         topic="Entering homes",
@@ -84,7 +99,14 @@ DEFAULT_SIGNPOSTS = (
         topic="Money and bank cards",
         text="Never give anyone your bank card or PIN. Citizens Advice (0800 144 8848) can "
         "help with money; we can pay and be repaid with a receipt.",
-        keywords=("bank card", "pin", "pin number", "cash machine", "withdraw cash", "my card"),
+        keywords=(
+            "bank card",
+            "my pin",
+            "pin number",
+            "cash machine",
+            "withdraw cash",
+            "my card",
+        ),
     ),
     Signpost(
         topic="Feeling low",

@@ -60,7 +60,9 @@ async def gate(update: Update, context: Ctx) -> None:
     person = await s.store.people.get(user.id)
     # Nobody is recorded before agreeing; names are kept fresh for those who have.
     if person is not None and (
-        person.first_name != user.first_name or person.username != user.username
+        person.first_name != user.first_name
+        or person.username != user.username
+        or not person.reachable  # blocked the bot once; writing to it again undoes that
     ):
         await s.store.people.upsert(user.id, user.first_name, user.username, s.now())
         person = await s.store.people.get(user.id)

@@ -25,8 +25,10 @@ from handlers.common import (
     busy_elsewhere,
     clean_text,
     end_flow,
+    help_command,
     reply,
     stale_button,
+    start,
     text_only,
     use_buttons,
 )
@@ -215,10 +217,19 @@ async def post(update: Update, context: Ctx) -> int:
     return ConversationHandler.END
 
 
+async def start_over(update: Update, context: Ctx) -> int:
+    """/start in the middle of a flow: leave it (nothing posted) and show the menu."""
+    context.form.clear()
+    await start(update, context)
+    return ConversationHandler.END
+
+
 def flow_fallbacks() -> list[BaseHandler]:
     """What every flow does with /cancel, other commands, stray buttons and stray input."""
     return [
         CommandHandler("cancel", end_flow),
+        CommandHandler("help", help_command),
+        CommandHandler("start", start_over),
         CallbackQueryHandler(end_flow, pattern=keyboards.pattern(Action.ABORT)),
         MessageHandler(filters.COMMAND, busy_elsewhere),
         # Proposals, tasks and the resident's own requests stay answerable mid-flow.

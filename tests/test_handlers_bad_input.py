@@ -52,7 +52,7 @@ PHOTO = {
 VOICE = {"voice": {"file_id": "AwACAgQAAxkBAAID", "file_unique_id": "AgADBAAD", "duration": 3}}
 
 
-async def expect_posted(bot: BotUnderTest, who: Person) -> None:
+def expect_posted(bot: BotUnderTest, who: Person) -> None:
     """The flow carried on to the end: exactly one need, and the resident has its number."""
     rows = bot.rows("SELECT id FROM needs WHERE resident_id=?", (who.id,))
     assert len(rows) == 1, bot.texts(who)[-3:]
@@ -89,7 +89,7 @@ async def test_text_where_a_button_is_expected_keeps_the_step(bot: BotUnderTest,
     for label in step_buttons(step):
         assert bot.message_with_button(RESIDENT, label)
     await finish_need(bot, RESIDENT, step)
-    await expect_posted(bot, RESIDENT)
+    expect_posted(bot, RESIDENT)
 
 
 async def test_text_where_volunteer_buttons_are_expected_keeps_the_step(
@@ -126,7 +126,7 @@ async def test_media_where_text_is_expected_keeps_the_step(
     assert bot.last_text(RESIDENT) == texts.TEXT_ONLY
     assert bot.snapshot() == before
     await finish_need(bot, RESIDENT, step)
-    await expect_posted(bot, RESIDENT)
+    expect_posted(bot, RESIDENT)
 
 
 @pytest.mark.parametrize(
@@ -162,7 +162,7 @@ async def test_an_area_nobody_knows_gets_no_suggestion_but_a_way_on(bot: BotUnde
     assert "Tap a button" in answer
     assert bot.snapshot() == before
     await finish_need(bot, RESIDENT, "area")
-    await expect_posted(bot, RESIDENT)
+    expect_posted(bot, RESIDENT)
 
 
 @pytest.mark.parametrize(
@@ -187,7 +187,7 @@ async def test_an_empty_or_too_long_description_is_refused(
     assert bot.last_text(RESIDENT) == answer
     assert bot.snapshot() == before
     await finish_need(bot, RESIDENT, "description")
-    await expect_posted(bot, RESIDENT)
+    expect_posted(bot, RESIDENT)
 
 
 async def test_a_description_of_exactly_1000_characters_is_accepted(bot: BotUnderTest) -> None:
@@ -348,7 +348,7 @@ async def test_forged_button_data_mid_flow_keeps_the_step(
     for label in step_buttons(step):  # the real buttons are still there to press
         assert bot.message_with_button(RESIDENT, label)
     await finish_need(bot, RESIDENT, step)
-    await expect_posted(bot, RESIDENT)
+    expect_posted(bot, RESIDENT)
 
 
 async def proposal_for_volunteer(bot: BotUnderTest) -> Sent:
@@ -429,10 +429,10 @@ async def test_another_command_mid_flow_keeps_the_step(bot: BotUnderTest, comman
 
     await bot.say(RESIDENT, command)
 
-    assert bot.last_text(RESIDENT) in {texts.IN_A_FLOW, texts.UNKNOWN_COMMAND}
+    assert bot.last_text(RESIDENT) == texts.IN_A_FLOW
     assert bot.snapshot() == before
     await finish_need(bot, RESIDENT, "description")
-    await expect_posted(bot, RESIDENT)
+    expect_posted(bot, RESIDENT)
 
 
 async def test_need_in_the_middle_of_signing_up_does_not_lose_the_form(
@@ -583,6 +583,7 @@ ANY_DATA = st.one_of(
 @settings(
     max_examples=25,
     deadline=None,
+    database=None,  # no example database written into the working tree
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(text=ANY_TEXT, data=ANY_DATA)
