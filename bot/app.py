@@ -24,16 +24,19 @@ from bot.config import Settings
 from domain.community import Community, load_community
 from domain.ports import Clock
 from domain.services import MutualAid, Policy
-from handlers import common, jobs, keyboards
+from handlers import common, jobs, keyboards, roles
 from handlers.concerns import concern_conversation
 from handlers.context import Ctx, Services
+from handlers.coordinator import coordinator_handlers, newneed_start
 from handlers.errors import on_error
 from handlers.keyboards import Action
 from handlers.mine import mine_handlers
+from handlers.privacy import privacy_handlers
 from handlers.resident import need_conversation
 from handlers.tasks import task_handlers
 from handlers.volunteer import proposal_handlers, volunteer_conversation
 from storage import Store
+from storage.db import processing_update
 from storage.persistence import SqlitePersistence
 
 logger = logging.getLogger(__name__)
@@ -45,6 +48,7 @@ PERSIST_GROUP = 100
 
 async def _persist(update: Update, context: Ctx) -> None:
     """After every update: the state of any flow in progress goes to the database now."""
+    processing_update(None)  # the update's own changes are done; saving forms is not one
     await context.application.update_persistence()
 
 
@@ -105,14 +109,19 @@ def _add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, common.gate), group=GATE_GROUP)
     app.add_handlers(
         [
-            CommandHandler("start", common.start),
-            CallbackQueryHandler(common.consent, pattern=keyboards.pattern(Action.CONSENT)),
+            # Consent, then any role invite opened before agreeing.
+            CallbackQueryHandler(roles.consent, pattern=keyboards.pattern(Action.CONSENT)),
             *proposal_handlers(),
             *task_handlers(),
             *mine_handlers(),
-            need_conversation(),
+            *privacy_handlers(),  # /mydata and /forget answer even mid-flow
+            *coordinator_handlers(),
+            # Flows first: inside one, /start and /help are the flow's own fallbacks.
+            need_conversation(CommandHandler("newneed", newneed_start)),
             volunteer_conversation(),
             concern_conversation(),
+            CommandHandler("start", roles.start_with_code, has_args=True),
+            CommandHandler("start", common.start),
             CommandHandler("help", common.help_command),
             CommandHandler("cancel", common.cancel_outside),
             MessageHandler(filters.COMMAND, common.unknown_command),
@@ -129,6 +138,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
     await services.store.db.connect()
     await services.store.people.ensure_coordinators(list(services.coordinator_ids), services.now())
+    await services.store.privacy.ensure_retention(services.now())
     settings: Settings = app.bot_data["settings"]
     assert app.job_queue is not None
     # Overdue rows run at once on start (first=0), then every tick.
