@@ -64,6 +64,9 @@ def run(_: argparse.Namespace) -> int:
     community = _community(settings)
     _logging()
     from bot.app import build_application
+    from handlers.errors import redact_token
+
+    redact_token(settings.token.get_secret_value())
 
     app = build_application(settings, community)
     try:

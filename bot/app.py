@@ -24,12 +24,14 @@ from bot.config import Settings
 from domain.community import Community, load_community
 from domain.ports import Clock
 from domain.services import MutualAid, Policy
-from handlers import common, jobs, keyboards, roles
+from handlers import common, digest, jobs, keyboards, liaison, roles
 from handlers.concerns import concern_conversation
 from handlers.context import Ctx, Services
 from handlers.coordinator import coordinator_handlers, newneed_start
+from handlers.digest import digest_handlers
 from handlers.errors import on_error
 from handlers.keyboards import Action
+from handlers.liaison import liaison_handlers
 from handlers.mine import mine_handlers
 from handlers.privacy import privacy_handlers
 from handlers.resident import need_conversation
@@ -48,8 +50,8 @@ PERSIST_GROUP = 100
 
 async def _persist(update: Update, context: Ctx) -> None:
     """After every update: the state of any flow in progress goes to the database now."""
-    processing_update(None)  # the update's own changes are done; saving forms is not one
-    await context.application.update_persistence()
+    await context.application.update_persistence()  # a flow's step is an effect too
+    processing_update(None)  # the update's changes are done
 
 
 def build_application(
@@ -80,6 +82,7 @@ def build_application(
         retention=settings.retention,
         coordinator_ids=tuple(settings.coordinator_ids),
         volunteer_approval=settings.volunteer_approval,
+        digest_time=settings.digest_time,
     )
     token = settings.token.get_secret_value() if settings.token else "0:offline"
     builder = (
@@ -116,6 +119,8 @@ def _add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             *mine_handlers(),
             *privacy_handlers(),  # /mydata and /forget answer even mid-flow
             *coordinator_handlers(),
+            *digest_handlers(),
+            *liaison_handlers(),
             # Flows first: inside one, /start and /help are the flow's own fallbacks.
             need_conversation(CommandHandler("newneed", newneed_start)),
             volunteer_conversation(),
@@ -138,7 +143,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
     await services.store.db.connect()
     await services.store.people.ensure_coordinators(list(services.coordinator_ids), services.now())
-    await services.store.privacy.ensure_retention(services.now())
+    await digest.seed(services)  # the daily digest and Monday's report, booked once
+    await liaison.seed(services)
     settings: Settings = app.bot_data["settings"]
     assert app.job_queue is not None
     # Overdue rows run at once on start (first=0), then every tick.

@@ -18,6 +18,7 @@ from telegram._utils.types import ODVInput
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
+_UPDATE_IDS = itertools.count(1)  # shared by every Sandbox in the process
 BOT_ID = 1000
 BOT_USERNAME = "mutualaid_demo_bot"
 
@@ -179,7 +180,9 @@ class Sandbox:
     ) -> None:
         self.app = app
         self.request = request
-        self._update_ids = itertools.count(1)
+        # Like Telegram's, update ids never repeat, even across a restart of the bot: a
+        # repeated id is a redelivery, which the bot ignores.
+        self._update_ids = _UPDATE_IDS
         self._message_ids = itertools.count(10**6)
 
     def _update(self, body: dict[str, Any]) -> Update:

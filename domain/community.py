@@ -7,8 +7,9 @@ import math
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 DEFAULT_CATEGORIES = (
     "Shopping & essentials",
@@ -129,6 +130,26 @@ class Community(BaseModel):
     signposts: tuple[Signpost, ...] = DEFAULT_SIGNPOSTS
     social_value: SocialValue = SocialValue()
 
+    # Lookups built once: matching asks them for every candidate of every need.
+    _areas: dict[str, Area] = PrivateAttr(default_factory=dict)
+    _words: dict[str, Area] = PrivateAttr(default_factory=dict)
+    _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
+    _neighbours: dict[str, frozenset[str]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._areas = {_key(a.name): a for a in self.areas}
+        self._words = {_key(w): a for a in self.areas for w in (a.name, *a.aliases)}
+        self._categories = {_key(c.name): c for c in self.categories}
+        mutual: dict[str, set[str]] = {a.name: set() for a in self.areas}
+        for area in self.areas:
+            for neighbour in area.neighbours:
+                other = self._areas.get(_key(neighbour))
+                if other is not None:
+                    # Neighbourliness is mutual even when the file lists it on one side only.
+                    mutual[area.name].add(other.name)
+                    mutual[other.name].add(area.name)
+        self._neighbours = {name: frozenset(n) for name, n in mutual.items()}
+
     @model_validator(mode="after")
     def _consistent(self) -> Community:
         names = [_key(a.name) for a in self.areas]
@@ -160,20 +181,14 @@ class Community(BaseModel):
         return [c.name for c in self.categories]
 
     def area(self, name: str) -> Area | None:
-        k = _key(name)
-        return next((a for a in self.areas if _key(a.name) == k), None)
+        return self._areas.get(_key(name))
 
     def category(self, name: str) -> Category | None:
-        k = _key(name)
-        return next((c for c in self.categories if _key(c.name) == k), None)
+        return self._categories.get(_key(name))
 
     def find_area(self, typed: str) -> Area | None:
         """The area a resident meant by a name or alias, ignoring case and spacing."""
-        k = _key(typed)
-        for area in self.areas:
-            if k == _key(area.name) or k in {_key(a) for a in area.aliases}:
-                return area
-        return None
+        return self._words.get(_key(typed))
 
     def suggest_areas(self, typed: str, limit: int = 3) -> list[str]:
         """The area names closest to what was typed, for a friendly 'did you mean'."""
@@ -193,12 +208,7 @@ class Community(BaseModel):
 
     def neighbours_of(self, name: str) -> frozenset[str]:
         area = self.area(name)
-        if area is None:
-            return frozenset()
-        out = {n for n in area.neighbours}
-        # Neighbourliness is mutual even when the file lists it on one side only.
-        out |= {a.name for a in self.areas if any(_key(n) == _key(name) for n in a.neighbours)}
-        return frozenset(self.area(n).name for n in out if self.area(n) is not None)  # type: ignore[union-attr]
+        return self._neighbours.get(area.name, frozenset()) if area else frozenset()
 
     def signposts_for(self, text: str) -> list[Signpost]:
         """Signposts whose keywords appear in the text as whole words or phrases."""

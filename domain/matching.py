@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -58,74 +59,91 @@ def available_in(availability: Availability, start: datetime, end: datetime, tz:
     return False
 
 
-def proximity(need_area: str, candidate: Candidate, community: Community) -> tuple[int, float]:
-    """(0 same area | 1 neighbour | 2 within radius | 3 out of reach, distance in km)."""
-    if need_area in candidate.areas:
-        return 0, 0.0
-    if community.neighbours_of(need_area) & candidate.areas:
-        return 1, 0.0
-    area = community.area(need_area)
-    if (
-        area is not None
-        and area.lat is not None
-        and area.lon is not None
-        and candidate.lat is not None
-        and candidate.lon is not None
-        and candidate.radius_km
-    ):
-        km = distance_km(candidate.lat, candidate.lon, area.lat, area.lon)
-        if km <= candidate.radius_km:
-            return 2, km
-    return 3, 0.0
+@dataclass(frozen=True)
+class NeedView:
+    """What matching needs to know about one need, worked out once for all candidates."""
+
+    need: Need
+    neighbours: frozenset[str]
+    lat: float | None
+    lon: float | None
+    vetted_only: bool
+    available: dict[Availability, bool]
+
+    @classmethod
+    def of(cls, need: Need, community: Community, tz: ZoneInfo) -> NeedView:
+        area = community.area(need.area)
+        category = community.category(need.category)
+        return cls(
+            need=need,
+            neighbours=community.neighbours_of(need.area),
+            lat=area.lat if area else None,
+            lon=area.lon if area else None,
+            vetted_only=bool(category and category.vetted_only),
+            available={
+                a: available_in(a, need.window_start, need.window_end, tz) for a in Availability
+            },
+        )
+
+    def proximity(self, candidate: Candidate) -> tuple[int, float]:
+        """(0 same area | 1 neighbour | 2 within radius | 3 out of reach, distance in km)."""
+        if self.need.area in candidate.areas:
+            return 0, 0.0
+        if self.neighbours & candidate.areas:
+            return 1, 0.0
+        if (
+            self.lat is not None
+            and self.lon is not None
+            and candidate.lat is not None
+            and candidate.lon is not None
+            and candidate.radius_km
+        ):
+            km = distance_km(candidate.lat, candidate.lon, self.lat, self.lon)
+            if km <= candidate.radius_km:
+                return 2, km
+        return 3, 0.0
+
+    def ineligibility(self, candidate: Candidate) -> list[Reason]:
+        need = self.need
+        checks = (
+            (need.category not in candidate.skills, Reason.SKILL),
+            (self.proximity(candidate)[0] == 3, Reason.AREA),
+            (not candidate.on_duty, Reason.OFF_DUTY),
+            (not candidate.approved, Reason.NOT_APPROVED),
+            (self.vetted_only and not candidate.vetted, Reason.NOT_VETTED),
+            (candidate.blocked, Reason.BLOCKED),
+            (not candidate.reachable, Reason.UNREACHABLE),
+            (candidate.open_tasks >= candidate.max_open_tasks, Reason.BUSY),
+            (not self.available[candidate.availability], Reason.UNAVAILABLE),
+            (candidate.user_id == need.resident_id, Reason.SELF),
+            (candidate.excluded, Reason.EXCLUDED),
+        )
+        return [reason for broken, reason in checks if broken]
+
+    def rank_key(self, candidate: Candidate) -> tuple[int, float, int, datetime, int]:
+        """Same area before neighbour before distance; fewer recent tasks; longest idle; id."""
+        near, km = self.proximity(candidate)
+        last = candidate.last_task_at.replace(tzinfo=None) if candidate.last_task_at else _NEVER
+        return (near, km, candidate.tasks_last_30_days, last, candidate.user_id)
+
+
+_NEVER = datetime.min
 
 
 def ineligibility(
     need: Need, candidate: Candidate, community: Community, tz: ZoneInfo
 ) -> list[Reason]:
     """Every hard rule this candidate breaks for this need; empty means they may be asked."""
-    reasons = []
-    category = community.category(need.category)
-    if need.category not in candidate.skills:
-        reasons.append(Reason.SKILL)
-    if proximity(need.area, candidate, community)[0] == 3:
-        reasons.append(Reason.AREA)
-    if not candidate.on_duty:
-        reasons.append(Reason.OFF_DUTY)
-    if not candidate.approved:
-        reasons.append(Reason.NOT_APPROVED)
-    if category is not None and category.vetted_only and not candidate.vetted:
-        reasons.append(Reason.NOT_VETTED)
-    if candidate.blocked:
-        reasons.append(Reason.BLOCKED)
-    if not candidate.reachable:
-        reasons.append(Reason.UNREACHABLE)
-    if candidate.open_tasks >= candidate.max_open_tasks:
-        reasons.append(Reason.BUSY)
-    if not available_in(candidate.availability, need.window_start, need.window_end, tz):
-        reasons.append(Reason.UNAVAILABLE)
-    if candidate.user_id == need.resident_id:
-        reasons.append(Reason.SELF)
-    if candidate.excluded:
-        reasons.append(Reason.EXCLUDED)
-    return reasons
-
-
-_NEVER = datetime.min
-
-
-def rank_key(need: Need, candidate: Candidate, community: Community) -> tuple:
-    """Same area before neighbour before distance; fewer recent tasks; longest idle; id."""
-    near, km = proximity(need.area, candidate, community)
-    last = candidate.last_task_at.replace(tzinfo=None) if candidate.last_task_at else _NEVER
-    return (near, km, candidate.tasks_last_30_days, last, candidate.user_id)
+    return NeedView.of(need, community, tz).ineligibility(candidate)
 
 
 def rank(
     need: Need, candidates: Iterable[Candidate], community: Community, tz: ZoneInfo
 ) -> list[Candidate]:
     """Eligible candidates, best first, in the same order every time."""
-    eligible = [c for c in candidates if not ineligibility(need, c, community, tz)]
-    return sorted(eligible, key=lambda c: rank_key(need, c, community))
+    view = NeedView.of(need, community, tz)
+    eligible = [c for c in candidates if not view.ineligibility(c)]
+    return sorted(eligible, key=view.rank_key)
 
 
 def next_wave(

@@ -47,6 +47,10 @@ class NeedStore(Protocol):
         now: datetime,
         *,
         offers_need_approval: bool = False,
+        with_radius: bool = True,
+        availabilities: Iterable[str] | None = None,
+        vetted_only: bool = False,
+        limit: int | None = None,
     ) -> list[Candidate]: ...
 
     async def open_wave(

@@ -16,8 +16,8 @@ from domain.lifecycle import (
     wave_deadline,
     window_for,
 )
-from domain.matching import next_wave
-from domain.models import Claim, Need, NeedStatus, Offer, VolunteerProfile, When
+from domain.matching import NeedView, rank
+from domain.models import Candidate, Claim, Need, NeedStatus, Offer, VolunteerProfile, When
 from domain.ports import Store
 
 logger = logging.getLogger(__name__)
@@ -67,11 +67,7 @@ class MutualAid:
         need = await self.store.needs.get(need_id)
         if need is None or need.status is not NeedStatus.OPEN:
             return 0
-        areas = {need.area} | self.community.neighbours_of(need.area)
-        candidates = await self.store.needs.candidates(
-            need, areas, now, offers_need_approval=self.policy.volunteer_approval
-        )
-        wave = next_wave(need, candidates, self.community, self.policy.tz, self.policy.wave_size)
+        wave = await self.choose_wave(need, now)
         if not wave:
             logger.info("Need #%s has no eligible volunteer left", need.id)
             if (
@@ -88,6 +84,42 @@ class MutualAid:
         )
         opened = await self.store.needs.open_wave(need.id, [c.user_id for c in wave], now, deadline)
         return len(wave) if opened is not None else 0
+
+    async def choose_wave(self, need: Need, now: datetime) -> list[Candidate]:
+        """The next wave, best first. Candidates are fetched nearest first (own area, then
+        neighbours, then those with a radius) and only as many as a wave needs, so a city
+        of volunteers costs no more than a street."""
+        size, tz = self.policy.wave_size, self.policy.tz
+        view = NeedView.of(need, self.community, tz)
+        allowed = [a.value for a, ok in view.available.items() if ok]
+        chosen: list[Candidate] = []
+        seen: set[int] = set()
+        for areas, radius in (({need.area}, False), (view.neighbours, False), (set(), True)):
+            wanted = size - len(chosen)
+            if wanted <= 0:
+                break
+            if not areas and not radius:
+                continue
+            limit: int | None = None if radius else wanted * 2 + 2
+            while True:
+                found = await self.store.needs.candidates(
+                    need,
+                    areas,
+                    now,
+                    offers_need_approval=self.policy.volunteer_approval,
+                    with_radius=radius,
+                    availabilities=allowed,
+                    vetted_only=view.vetted_only,
+                    limit=limit,
+                )
+                fresh = [c for c in found if c.user_id not in seen]
+                eligible = rank(need, fresh, self.community, tz)
+                if len(eligible) >= wanted or limit is None or len(found) < limit:
+                    break
+                limit = None  # the domain turned some down: look at the whole tier
+            chosen += eligible
+            seen |= {c.user_id for c in found}
+        return chosen[:size]
 
     async def accept(
         self, proposal_id: int, volunteer_id: int, now: datetime

@@ -9,9 +9,11 @@ from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
+from domain.models import Role
 from handlers import keyboards, texts
 from handlers.context import Ctx
 from handlers.keyboards import Action
+from storage.db import processing_update
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +38,27 @@ async def answer(update: Update, text: str | None = None) -> None:
         await update.callback_query.answer(text)
 
 
+# Before agreeing (or agreeing again to a new notice) only these work: the notice itself,
+# and seeing or deleting what is kept, which must never wait for a new agreement.
+_BEFORE_CONSENT = ("/start", "/mydata", "/forget")
+
+
 def _is_start_or_consent(update: Update) -> bool:
     if update.callback_query is not None:
         button = keyboards.parse(update.callback_query.data)
-        return button is not None and button.action is Action.CONSENT
+        return button is not None and button.action in (Action.CONSENT, Action.FORGET)
     message = update.effective_message
-    return bool(message and message.text and message.text.split()[0].split("@")[0] == "/start")
+    return bool(
+        message and message.text and message.text.split()[0].split("@")[0] in _BEFORE_CONSENT
+    )
+
+
+def _notice(context: Ctx) -> str:
+    """The privacy notice, saying it has changed to someone who agreed to an older one."""
+    s = context.services
+    notice = texts.privacy_notice(s.community.name, s.retention.days)
+    person = context.person
+    return (texts.PRIVACY_UPDATED + notice) if person and person.consent_at else notice
 
 
 async def gate(update: Update, context: Ctx) -> None:
@@ -49,6 +66,13 @@ async def gate(update: Update, context: Ctx) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         raise ApplicationHandlerStop
+    s = context.services
+    if await s.store.safety.processed(update.update_id):
+        # Delivered again (say, after a crash before Telegram heard we had it): it has
+        # already changed what it was going to change, so it does nothing more.
+        logger.info("Update %s was delivered again; ignored", update.update_id)
+        raise ApplicationHandlerStop
+    processing_update(update.update_id, s.now())
     if chat.type != ChatType.PRIVATE:
         message = update.effective_message
         if message is not None and message.text and message.text.startswith("/"):
@@ -56,7 +80,6 @@ async def gate(update: Update, context: Ctx) -> None:
         elif update.callback_query is not None:
             await answer(update, texts.GROUP_CHAT)
         raise ApplicationHandlerStop
-    s = context.services
     person = await s.store.people.get(user.id)
     # Nobody is recorded before agreeing; names are kept fresh for those who have.
     if person is not None and (
@@ -67,10 +90,20 @@ async def gate(update: Update, context: Ctx) -> None:
         await s.store.people.upsert(user.id, user.first_name, user.username, s.now())
         person = await s.store.people.get(user.id)
     context.person = person
+    if person is not None and person.blocked:
+        # Blocked by a coordinator: one neutral answer to anything, and nothing else happens.
+        await answer(update, texts.BLOCKED_REPLY)
+        if update.callback_query is None:
+            await reply(update, texts.BLOCKED_REPLY)
+        raise ApplicationHandlerStop
     consented = person is not None and person.consent_version >= texts.PRIVACY_VERSION
     if not consented and not _is_start_or_consent(update):
         await answer(update, texts.NEEDS_CONSENT)
-        await reply(update, texts.NEEDS_CONSENT)
+        if person is not None and person.consent_at is not None:
+            # They agreed to an older notice: this one, before anything else.
+            await reply(update, _notice(context), reply_markup=keyboards.consent())
+        else:
+            await reply(update, texts.NEEDS_CONSENT)
         raise ApplicationHandlerStop
 
 
@@ -80,12 +113,7 @@ async def start(update: Update, context: Ctx) -> None:
     if person is not None and person.consent_version >= texts.PRIVACY_VERSION:
         await reply(update, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
         return
-    s = context.services
-    await reply(
-        update,
-        texts.privacy_notice(s.community.name, s.retention.days),
-        reply_markup=keyboards.consent(),
-    )
+    await reply(update, _notice(context), reply_markup=keyboards.consent())
 
 
 async def consent(update: Update, context: Ctx) -> None:
@@ -93,14 +121,22 @@ async def consent(update: Update, context: Ctx) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     button = keyboards.parse(query.data)
-    if button is None or button.arg not in {"y", "n"}:
+    choice = keyboards.parse_consent(button.arg) if button is not None else None
+    if choice is None:
         # Empty callback data matches every pattern in PTB; anything else here is forged.
         await query.answer(texts.STALE_BUTTON)
+        return
+    agreed, version = choice
+    if agreed and version < texts.PRIVACY_VERSION:
+        # `I agree` under a notice that has changed since: agreeing needs the new one.
+        await query.answer(texts.STALE_BUTTON)
+        await query.edit_message_reply_markup(None)
+        await reply(update, _notice(context), reply_markup=keyboards.consent())
         return
     await query.answer()
     s = context.services
     user = update.effective_user
-    if button.arg == "y":
+    if agreed:
         await s.store.people.upsert(user.id, user.first_name, user.username, s.now())
         await s.store.people.consent(user.id, texts.PRIVACY_VERSION, s.now())
         await query.edit_message_reply_markup(None)
@@ -108,14 +144,25 @@ async def consent(update: Update, context: Ctx) -> None:
     else:
         await s.store.people.forget_unconsented(user.id)
         await query.edit_message_reply_markup(None)
-        await reply(update, texts.CONSENT_DECLINED)
+        kept = context.person is not None and context.person.consent_at is not None
+        await reply(update, texts.CONSENT_DECLINED_KEPT if kept else texts.CONSENT_DECLINED)
 
 
 async def help_command(update: Update, context: Ctx) -> None:
     """List the commands the caller can use."""
     assert update.effective_user is not None
     profile = await context.services.store.volunteers.get(update.effective_user.id)
-    await reply(update, texts.HELP_RESIDENT + (texts.HELP_VOLUNTEER if profile else ""))
+    held = context.person.roles if context.person is not None else frozenset()
+    coordinator = (
+        Role.COORDINATOR in held or update.effective_user.id in context.services.coordinator_ids
+    )
+    await reply(
+        update,
+        texts.HELP_RESIDENT
+        + (texts.HELP_VOLUNTEER if profile else "")
+        + (texts.HELP_COORDINATOR if coordinator else "")
+        + (texts.HELP_LIAISON if Role.LIAISON in held else ""),
+    )
 
 
 async def cancel_outside(update: Update, context: Ctx) -> None:

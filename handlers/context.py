@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ class Services:
     retention: timedelta
     coordinator_ids: tuple[int, ...] = ()
     volunteer_approval: bool = True
+    digest_time: time = time(8, 0)  # local; the weekly report goes out on Mondays then too
     work_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def now(self) -> datetime:

@@ -12,14 +12,18 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from domain.lifecycle import STILL_NEEDED_GRACE
 from domain.models import Need, NeedStatus, ProposalStatus, Role, Work
+from domain.privacy import is_anonymous, retention_cutoff
+from domain.safety import UPDATE_IDS_KEPT
 from handlers import keyboards, texts
 from handlers.context import Ctx, Services
+from storage.db import processing_update
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=30)
 MAX_ATTEMPTS = 8
 BATCH = 100
+MAX_PASSES = 50  # a bound per run; anything left over is the next tick's
 
 Performer = Callable[[Ctx, Work], Awaitable[None]]
 
@@ -28,6 +32,8 @@ async def send(
     context: Ctx, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:
     """Send a message; someone who blocked the bot is marked unreachable, not retried."""
+    if chat_id == 0 or is_anonymous(chat_id):
+        return None  # someone forgotten (/forget): nobody is there to tell
     try:
         return await context.bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
@@ -49,8 +55,9 @@ async def _need(context: Ctx, work: Work) -> Need | None:
 
 
 async def _first_name(context: Ctx, user_id: int | None, fallback: str) -> str:
-    person = await context.services.store.people.get(user_id) if user_id else None
-    return texts.html(person.first_name) if person else fallback
+    anonymous = not user_id or is_anonymous(user_id)
+    person = None if anonymous else await context.services.store.people.get(user_id)
+    return texts.html(person.first_name) if person and person.first_name else fallback
 
 
 async def send_proposal(context: Ctx, work: Work) -> None:
@@ -180,21 +187,22 @@ async def tell_resident_dropped(context: Ctx, work: Work) -> None:
     proposals = await context.services.store.needs.proposals_for(need.id)
     dropped = [p.volunteer_id for p in proposals if p.status is ProposalStatus.DROPPED]
     name = await _first_name(context, dropped[-1] if dropped else None, "Your volunteer")
+    # Honestly: "asking other volunteers" only if someone is being asked.
+    asking = await context.services.store.needs.open_proposal_count(need.id)
+    template = texts.RESIDENT_DROPPED if asking else texts.RESIDENT_DROPPED_NOBODY
     await send(
         context,
         need.resident_id,
-        texts.RESIDENT_DROPPED.format(
-            volunteer=name, id=need.id, category=texts.html(need.category)
-        ),
+        template.format(volunteer=name, id=need.id, category=texts.html(need.category)),
     )
 
 
 async def tell_volunteer_cancelled(context: Ctx, work: Work) -> None:
     need = await _need(context, work)
     if need is not None:
-        await send(
-            context, _id(work, "volunteer_id"), texts.need_line(texts.VOLUNTEER_CANCELLED, need)
-        )
+        by_coordinator = work.payload.get("by") == "coordinator"  # withdrawn by /block
+        template = texts.VOLUNTEER_WITHDRAWN if by_coordinator else texts.VOLUNTEER_CANCELLED
+        await send(context, _id(work, "volunteer_id"), texts.need_line(template, need))
 
 
 async def still_needed(context: Ctx, work: Work) -> None:
@@ -257,6 +265,41 @@ async def alert_concern(context: Ctx, work: Work) -> None:
     )
 
 
+async def alert_signposted(context: Ctx, work: Work) -> None:
+    """A request signposted instead of posted: coordinators hear who and the topic, never
+    the resident's words."""
+    user_id = _id(work, "user_id")
+    name = await _first_name(context, user_id, "")
+    who = f'<a href="tg://user?id={user_id}">{name}</a> (id {user_id})' if name else "a resident"
+    keys = ("category", "area", "topics")
+    fields = {k: texts.html(str(work.payload.get(k) or "?")) for k in keys}
+    await _tell_coordinators(context, texts.ALERT_SIGNPOSTED.format(who=who, **fields))
+
+
+async def retention(context: Ctx, work: Work) -> None:
+    """Closed needs past MUTUALAID_RETENTION lose their personal details. `tick` books the
+    next row for when the next closed need is due, so a restart or a new closing loses none."""
+    s = context.services
+    now = s.now()
+    scrubbed = await s.store.privacy.scrub_closed(retention_cutoff(now, s.retention), now)
+    if scrubbed:
+        logger.info("Retention: %s closed needs lost their personal details", scrubbed)
+
+
+async def digest(context: Ctx, work: Work) -> None:
+    """The coordinators' daily digest (handlers/digest.py imports this module: a late import)."""
+    from handlers.digest import send_digest
+
+    await send_digest(context, work)
+
+
+async def weekly_report(context: Ctx, work: Work) -> None:
+    """Monday's report for the liaison (handlers/liaison.py; a late import, as above)."""
+    from handlers.liaison import send_weekly_report
+
+    await send_weekly_report(context, work)
+
+
 PERFORMERS: dict[str, Performer] = {
     "send_proposal": send_proposal,
     "proposal_closed": proposal_closed,
@@ -272,6 +315,10 @@ PERFORMERS: dict[str, Performer] = {
     "auto_close": auto_close,
     "alert_unmatched": alert_unmatched,
     "alert_concern": alert_concern,
+    "alert_signposted": alert_signposted,
+    "retention": retention,
+    "digest": digest,
+    "weekly_report": weekly_report,
 }
 
 
@@ -323,17 +370,22 @@ async def run_due_work(context: Ctx) -> int:
     s: Services = context.services
     done = 0
     async with s.work_lock:
-        while True:
+        # Until nothing is due: work performed here often schedules more for now (a wave
+        # timing out closes proposals and asks the next wave), and that is due too.
+        for _ in range(MAX_PASSES):
             batch = await s.store.work.due(s.now(), BATCH)
             if not batch:
-                return done
+                break
             for work in batch:
                 await perform(context, work)
                 done += 1
-            if len(batch) < BATCH:
-                return done
+    return done
 
 
 async def tick(context: Ctx) -> None:
     """The repeating job: timed work whose time has come."""
+    processing_update(None)  # what the tick changes is no update's doing
+    s = context.services
+    await s.store.privacy.ensure_retention(s.now(), s.retention)
+    await s.store.safety.prune_updates(s.now() - UPDATE_IDS_KEPT)
     await run_due_work(context)

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from domain.models import Role
 from handlers import texts
 
 VERSION = "v1"
@@ -39,6 +40,17 @@ class Action(StrEnum):
     CLOSE = "close"  # arg: need id
     GOOD = "good"  # arg: need id
     PROBLEM = "bad"  # arg: need id
+    FORGET = "forget"  # arg: y (delete my data) | n (keep it)
+    DUPLICATE = "dup"  # arg: y (it's a new request) | n (the same one)
+    # Coordinators' buttons; the presser's role is checked on every press.
+    NEED_SEE = "nsee"  # arg: need id
+    NEED_ASSIGN = "nasg"  # arg: need id (shows who could be asked)
+    NEED_CLOSE = "ncls"  # arg: need id
+    ASSIGN_TO = "asgto"  # arg: <need id>x<volunteer id in base 36>
+    APPROVE = "apr"  # arg: volunteer's user id
+    REJECT = "rej"  # arg: volunteer's user id
+    RESOLVE = "rslv"  # arg: concern id
+    ROLE_REMOVE = "rrm"  # arg: <user id><c | l>
 
 
 # Buttons that work whatever flow the presser is in: proposals, tasks, their own requests.
@@ -55,6 +67,14 @@ GLOBAL_ACTIONS = (
     Action.CLOSE,
     Action.GOOD,
     Action.PROBLEM,
+    Action.NEED_SEE,
+    Action.NEED_ASSIGN,
+    Action.NEED_CLOSE,
+    Action.ASSIGN_TO,
+    Action.APPROVE,
+    Action.REJECT,
+    Action.RESOLVE,
+    Action.ROLE_REMOVE,
 )
 
 
@@ -111,10 +131,24 @@ def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[Inline
 CANCEL_ROW = [_b("Cancel", Action.ABORT)]
 
 
-def consent() -> InlineKeyboardMarkup:
+def consent(version: int | None = None) -> InlineKeyboardMarkup:
+    """`I agree` carries the notice's version (the current one unless given), so agreeing
+    under an old notice agrees to that one only."""
+    version = texts.PRIVACY_VERSION if version is None else version
     return InlineKeyboardMarkup(
-        [[_b("I agree", Action.CONSENT, "y"), _b("No thanks", Action.CONSENT, "n")]]
+        [[_b("I agree", Action.CONSENT, f"y{version}"), _b("No thanks", Action.CONSENT, "n")]]
     )
+
+
+def parse_consent(arg: str) -> tuple[bool, int] | None:
+    """(agreed, notice version) from a consent button; `y` alone is the first notice's."""
+    if arg == "n":
+        return False, 0
+    if arg == "y":
+        return True, 1
+    if arg.startswith("y") and arg[1:].isdigit() and len(arg) < 8:
+        return True, int(arg[1:])
+    return None
 
 
 def menu() -> InlineKeyboardMarkup:
@@ -141,6 +175,18 @@ def when() -> InlineKeyboardMarkup:
 
 def confirm_need() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_b("Post", Action.POST), _b("Cancel", Action.ABORT)]])
+
+
+def duplicate() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_b("Yes, it's new", Action.DUPLICATE, "y"), _b("No, same one", Action.DUPLICATE, "n")]]
+    )
+
+
+def forget() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_b("Delete my data", Action.FORGET, "y"), _b("Keep my data", Action.FORGET, "n")]]
+    )
 
 
 def toggles(
@@ -221,3 +267,78 @@ def all_good(need_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[_b("Yes", Action.GOOD, need_id), _b("There's a problem", Action.PROBLEM, need_id)]]
     )
+
+
+# --- coordinators ------------------------------------------------------------------------------
+
+
+def open_need(need_id: int, see: bool = True) -> InlineKeyboardMarkup:
+    """Under each need in /open: see it in full, ask someone, close it."""
+    row = [_b("Assign", Action.NEED_ASSIGN, need_id), _b("Close", Action.NEED_CLOSE, need_id)]
+    if see:
+        row.insert(0, _b("See in full", Action.NEED_SEE, need_id))
+    return InlineKeyboardMarkup([row])
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if number == 0:
+            return out
+
+
+def assign_choices(need_id: int, volunteers: list[tuple[str, int]]) -> InlineKeyboardMarkup:
+    """One `Ask <name>` button per volunteer who could be asked about this need."""
+    return InlineKeyboardMarkup(
+        [
+            [_b(f"Ask {name}", Action.ASSIGN_TO, f"{need_id}x{_base36(user_id)}")]
+            for name, user_id in volunteers
+        ]
+    )
+
+
+def parse_assign(arg: str) -> tuple[int, int] | None:
+    """(need id, volunteer id) from an `Ask <name>` button."""
+    need, sep, volunteer = arg.partition("x")
+    if not (sep and need.isdigit() and len(need) < 12 and volunteer.isalnum()):
+        return None
+    try:
+        return int(need), int(volunteer, 36)
+    except ValueError:
+        return None
+
+
+def approve(user_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_b("Approve", Action.APPROVE, user_id), _b("Reject", Action.REJECT, user_id)]]
+    )
+
+
+def resolve(concern_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_b("Resolved", Action.RESOLVE, concern_id)]])
+
+
+_ROLE_LETTERS = {Role.COORDINATOR: "c", Role.LIAISON: "l"}
+
+
+def remove_roles(holders: list[tuple[str, int, Role]]) -> InlineKeyboardMarkup | None:
+    """One `Remove` button per (label, user id, role) that may be removed."""
+    if not holders:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [_b(f"Remove {label}", Action.ROLE_REMOVE, f"{user_id}{_ROLE_LETTERS[role]}")]
+            for label, user_id, role in holders
+        ]
+    )
+
+
+def parse_role_removal(arg: str) -> tuple[int, Role] | None:
+    user, letter = arg[:-1], arg[-1:]
+    role = next((r for r, code in _ROLE_LETTERS.items() if code == letter), None)
+    if role is None or not user.isdigit() or len(user) > 15:
+        return None
+    return int(user), role

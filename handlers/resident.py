@@ -35,11 +35,13 @@ from handlers.common import (
 from handlers.context import Ctx
 from handlers.jobs import run_due_work
 from handlers.keyboards import Action
+from handlers.safety import duplicate_question, duplicates, note_signposted, refusal
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 NEED_CATEGORY, NEED_AREA, NEED_DESCRIPTION, NEED_WHEN, NEED_CONFIRM = range(5)
+NEED_DUPLICATE = 5  # `Yes, it's new` / `No, same one` after Post
 
 
 async def pressed(update: Update) -> keyboards.Button | None:
@@ -159,8 +161,10 @@ async def description_given(update: Update, context: Ctx) -> int | None:
         return None
     signposts = [] if context.form.get("offer") else context.services.community.signposts_for(text)
     if signposts:
+        await note_signposted(update, context, signposts)
         context.form.clear()
         await reply(update, texts.signposted(signposts))
+        await run_due_work(context)
         return ConversationHandler.END
     context.form["description"] = text
     await reply(update, texts.ASK_WHEN, reply_markup=keyboards.when())
@@ -190,6 +194,16 @@ async def post(update: Update, context: Ctx) -> int:
     form = context.form
     assert update.effective_user is not None
     s = context.services
+    refused = await refusal(context, update.effective_user.id, form)
+    if refused is not None:
+        form.clear()
+        await reply(update, refused)
+        return ConversationHandler.END
+    same = await duplicates(context, update.effective_user.id, form)
+    if same:
+        form["same_as"] = [n.id for n in same]
+        await reply(update, duplicate_question(same, form), reply_markup=keyboards.duplicate())
+        return NEED_DUPLICATE
     if form.get("offer"):
         offer = await s.aid.post_offer(
             update.effective_user.id,
@@ -211,9 +225,34 @@ async def post(update: Update, context: Ctx) -> int:
         When(form["when"]),
         s.now(),
     )
+    if form.get("same_as"):
+        # `Yes, it's new`: kept, and linked to the open ones for coordinators to see.
+        await s.store.safety.link(need.id, list(form["same_as"]), s.now())
+    if form.get("on_behalf"):
+        # Entered by a coordinator (/newneed) for someone who phoned in: noted on the need.
+        await s.store.coordination.entered_for(
+            need.id, str(form["on_behalf"]), update.effective_user.id, s.now()
+        )
     form.clear()
     await reply(update, texts.NEED_POSTED.format(id=need.id))
     await run_due_work(context)
+    return ConversationHandler.END
+
+
+async def duplicate_answered(update: Update, context: Ctx) -> int | None:
+    """`Yes, it's new` posts it (linked to the open ones); `No, same one` posts nothing."""
+    query = update.callback_query
+    assert query is not None
+    button = keyboards.parse(query.data)
+    if button is None or button.arg not in ("y", "n") or "same_as" not in context.form:
+        await query.answer(texts.STALE_BUTTON)
+        return None
+    if button.arg == "y":
+        return await post(update, context)
+    same = list(context.form["same_as"])
+    await pressed(update)
+    context.form.clear()
+    await reply(update, texts.DUPLICATE_SAME.format(needs=texts.refs(same)))
     return ConversationHandler.END
 
 
@@ -248,13 +287,15 @@ def conversation(**kwargs: Any) -> ConversationHandler:
         return ConversationHandler(persistent=True, **kwargs)
 
 
-def need_conversation() -> ConversationHandler:
+def need_conversation(*more_entry_points: BaseHandler) -> ConversationHandler:
+    """The /need flow; `more_entry_points` start it another way (a coordinator's /newneed)."""
     text = filters.TEXT & ~filters.COMMAND
     return conversation(
         entry_points=[
             CommandHandler("need", need_start),
             CommandHandler("offer", need_start),
             CallbackQueryHandler(need_start, pattern=r"^v1:menu:need$"),
+            *more_entry_points,
         ],
         states={
             NEED_CATEGORY: [
@@ -272,6 +313,11 @@ def need_conversation() -> ConversationHandler:
             ],
             NEED_WHEN: [CallbackQueryHandler(when_chosen, pattern=keyboards.pattern(Action.WHEN))],
             NEED_CONFIRM: [CallbackQueryHandler(post, pattern=keyboards.pattern(Action.POST))],
+            NEED_DUPLICATE: [
+                CallbackQueryHandler(
+                    duplicate_answered, pattern=keyboards.pattern(Action.DUPLICATE)
+                )
+            ],
         },
         fallbacks=flow_fallbacks(),
         name="need",

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.audit import AuditRepo
+from storage.coordination import CoordinationRepo
 from storage.db import Database, DatabaseTooNew
 from storage.needs import NeedRepo
 from storage.offers import OfferRepo
 from storage.people import PeopleRepo
+from storage.privacy import PrivacyRepo
+from storage.reports import ReportRepo
+from storage.roles import RoleRepo
+from storage.safety import SafetyRepo
 from storage.volunteers import VolunteerRepo
 from storage.work import WorkRepo
 
@@ -22,6 +28,12 @@ class Store:
         self.needs = NeedRepo(db)
         self.offers = OfferRepo(db)
         self.work = WorkRepo(db)
+        self.roles = RoleRepo(db)
+        self.audit = AuditRepo(db)
+        self.coordination = CoordinationRepo(db)
+        self.privacy = PrivacyRepo(db)
+        self.safety = SafetyRepo(db)
+        self.reports = ReportRepo(db)
 
     @classmethod
     def at(cls, path: str | Path) -> Store:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -16,8 +18,23 @@ import aiosqlite
 logger = logging.getLogger(__name__)
 
 
+Params = Sequence[Any] | Mapping[str, Any]
+
+
 class DatabaseTooNew(RuntimeError):
     """The file was written by a newer version of the bot; refusing to touch it."""
+
+
+# The Telegram update being handled in this task, and when it arrived (see `Database.tx`).
+_current_update: ContextVar[tuple[int, datetime] | None] = ContextVar(
+    "current_update", default=None
+)
+
+
+def processing_update(update_id: int | None, now: datetime | None = None) -> None:
+    """From here on in this task, a transaction that changes anything also records
+    `update_id` as processed, atomically with the change; None stops that."""
+    _current_update.set(None if update_id is None or now is None else (update_id, now))
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -89,6 +106,8 @@ class Database:
                 await conn.execute("PRAGMA busy_timeout=10000")
                 await conn.execute("PRAGMA journal_mode=WAL")
                 await conn.execute("PRAGMA foreign_keys=ON")
+                # Deleted data is overwritten with zeros, not left in free space (/forget).
+                await conn.execute("PRAGMA secure_delete=ON")
                 await conn.execute("PRAGMA synchronous=NORMAL")
                 await _migrate(conn, self.path)
             except BaseException:
@@ -111,24 +130,32 @@ class Database:
         await self.connect()
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
+            changes = self.conn.total_changes
             try:
                 yield self.conn
+                current = _current_update.get()
+                if current is not None and self.conn.total_changes != changes:
+                    # A redelivered update then finds its id and is ignored (handlers.common).
+                    await self.conn.execute(
+                        "INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
+                        (current[0], ts(current[1])),
+                    )
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
 
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         await self.connect()
         async with self._lock, self.conn.execute(sql, params) as cur:
             return list(await cur.fetchall())
 
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         await self.connect()
         async with self._lock, self.conn.execute(sql, params) as cur:
             return await cur.fetchone()
 
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+    async def execute(self, sql: str, params: Params = ()) -> int:
         """One statement in its own transaction; returns the number of rows changed."""
         async with self.tx() as conn, conn.execute(sql, params) as cur:
             return cur.rowcount
@@ -178,6 +205,15 @@ async def _migrate(conn: aiosqlite.Connection, path: str) -> int:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration file into statements (no semicolons inside our literals)."""
-    lines = [line.split("--", 1)[0] for line in sql.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Split a migration file into whole statements (a trigger's body stays in one)."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"unterminated statement in a migration: {buffer.strip()[:60]}")
+    return statements

@@ -113,44 +113,83 @@ class NeedRepo:
         now: datetime,
         *,
         offers_need_approval: bool = False,
+        with_radius: bool = True,
+        availabilities: Iterable[str] | None = None,
+        vetted_only: bool = False,
+        limit: int | None = None,
     ) -> list[Candidate]:
         """Volunteers who pass the rules SQL can check cheaply; the domain checks the rest.
 
-        `areas` are the need's area and its neighbours; volunteers with a radius are kept
-        for the domain to measure.
+        `areas` are the areas whose volunteers are wanted (the need's own, or its
+        neighbours); volunteers with a radius are added for the domain to measure unless
+        `with_radius` is off. Given `availabilities`, `vetted_only` and `limit`, the rules
+        those express are applied here too and only the first `limit` volunteers in the
+        ranking's own order (fewest recent tasks, longest idle, id) come back.
         """
         area_list = sorted(set(areas))
-        marks = ",".join("?" * len(area_list))
-        since = ts(now - timedelta(days=30))
+        params: dict[str, object] = {
+            "category": need.category,
+            "since": ts(now - timedelta(days=30)),
+            "resident": need.resident_id,
+            "need": need.id,
+            "limit": -1 if limit is None else limit,
+        }
+        params |= {f"a{i}": area for i, area in enumerate(area_list)}
+        in_areas = ",".join(f":a{i}" for i in range(len(area_list)))
+        radius = (
+            "UNION SELECT r.user_id FROM volunteers r INDEXED BY volunteers_with_radius "
+            "JOIN volunteer_skills rs ON rs.category = :category AND rs.user_id = r.user_id "
+            "WHERE r.radius_km IS NOT NULL"
+            if with_radius
+            else ""
+        )
+        extra = ""
+        if availabilities is not None:
+            allowed = sorted(set(availabilities)) or [""]
+            params |= {f"v{i}": value for i, value in enumerate(allowed)}
+            extra += f" AND v.availability IN ({','.join(f':v{i}' for i in range(len(allowed)))})"
+        if vetted_only:
+            extra += " AND v.vetted = 1"
+        order = ""
+        if limit is not None:
+            order = (
+                "WHERE open_tasks < max_open_tasks "
+                "ORDER BY recent, last_task IS NOT NULL, last_task, user_id"
+            )
         rows = await self.db.fetchall(
             f"""
             WITH near(user_id) AS (
-                SELECT user_id FROM volunteer_areas WHERE area IN ({marks})
-                UNION
-                SELECT user_id FROM volunteers WHERE radius_km IS NOT NULL
-            )
-            SELECT v.user_id, v.availability, v.on_duty, v.approved, v.vetted,
-                   v.max_open_tasks, v.lat, v.lon, v.radius_km, p.blocked, p.reachable,
-                   (SELECT count(*) FROM needs n
-                      WHERE n.volunteer_id = v.user_id AND n.status = 'accepted') AS open_tasks,
-                   (SELECT count(*) FROM needs n
-                      WHERE n.volunteer_id = v.user_id AND n.status IN ('accepted', 'done')
-                        AND n.accepted_at >= ?) AS recent,
-                   (SELECT max(n.accepted_at) FROM needs n
-                      WHERE n.volunteer_id = v.user_id AND n.status IN ('accepted', 'done'))
-                      AS last_task,
+                SELECT user_id FROM volunteer_cells
+                WHERE category = :category AND area IN ({in_areas})
+                {radius}
+            ),
+            ranked AS MATERIALIZED (
+                SELECT v.user_id, v.availability, v.on_duty, v.approved, v.vetted,
+                       v.max_open_tasks, v.lat, v.lon, v.radius_km, p.blocked, p.reachable,
+                       (SELECT count(*) FROM needs n
+                          WHERE n.volunteer_id = v.user_id AND n.status = 'accepted')
+                          AS open_tasks,
+                       (SELECT count(*) FROM needs n
+                          WHERE n.volunteer_id = v.user_id AND n.status IN ('accepted', 'done')
+                            AND n.accepted_at >= :since) AS recent,
+                       (SELECT max(n.accepted_at) FROM needs n
+                          WHERE n.volunteer_id = v.user_id AND n.status IN ('accepted', 'done'))
+                          AS last_task
+                FROM near
+                JOIN volunteers v ON v.user_id = near.user_id
+                JOIN people p ON p.id = v.user_id
+                WHERE v.on_duty = 1 AND v.approved = 1 AND p.blocked = 0 AND p.reachable = 1
+                  AND v.user_id != :resident {extra}
+                  AND NOT EXISTS (SELECT 1 FROM proposals pr
+                                  WHERE pr.need_id = :need AND pr.volunteer_id = v.user_id)
+            ),
+            chosen AS MATERIALIZED (SELECT * FROM ranked {order} LIMIT :limit)
+            SELECT chosen.*,
                    (SELECT group_concat(a.area, char(31)) FROM volunteer_areas a
-                      WHERE a.user_id = v.user_id) AS areas
-            FROM near
-            JOIN volunteer_skills s ON s.category = ? AND s.user_id = near.user_id
-            JOIN volunteers v ON v.user_id = near.user_id
-            JOIN people p ON p.id = v.user_id
-            WHERE v.on_duty = 1 AND v.approved = 1 AND p.blocked = 0 AND p.reachable = 1
-              AND v.user_id != ?
-              AND NOT EXISTS (SELECT 1 FROM proposals pr
-                              WHERE pr.need_id = ? AND pr.volunteer_id = v.user_id)
+                      WHERE a.user_id = chosen.user_id) AS areas
+            FROM chosen
             """,
-            (*area_list, since, need.category, need.resident_id, need.id),
+            params,
         )
         found = [
             Candidate(
@@ -480,7 +519,7 @@ async def _close_proposals(
         "RETURNING id",
         (status.value, ts(now), need_id),
     )
-    closed = await cur.fetchall()
+    closed = list(await cur.fetchall())
     for (proposal_id,) in closed:
         await add_work(conn, "proposal_closed", now, now, proposal_id=proposal_id)
     return len(closed)

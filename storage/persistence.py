@@ -31,7 +31,10 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         if data:
             await self.db.execute(
                 "INSERT INTO user_data (user_id, data) VALUES (?, ?) "
-                "ON CONFLICT(user_id) DO UPDATE SET data=excluded.data",
+                # Unchanged data is not a change (a redelivered update is recognised by its
+                # changes: storage.db.tx).
+                "ON CONFLICT(user_id) DO UPDATE SET data=excluded.data "
+                "WHERE data IS NOT excluded.data",
                 (user_id, json.dumps(data, sort_keys=True)),
             )
         else:
@@ -57,7 +60,8 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         else:
             await self.db.execute(
                 "INSERT INTO conversations (name, key, state) VALUES (?,?,?) "
-                "ON CONFLICT(name, key) DO UPDATE SET state=excluded.state",
+                "ON CONFLICT(name, key) DO UPDATE SET state=excluded.state "
+                "WHERE state IS NOT excluded.state",
                 (name, json.dumps(list(key)), json.dumps(new_state)),
             )
 

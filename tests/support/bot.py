@@ -289,6 +289,11 @@ class BotUnderTest:
         if area is not None:
             await self.press(who, area)
 
+    async def its_new_if_asked(self, who: Person) -> None:
+        """After Post: a request like one still open asks whether it is new; say it is."""
+        if "Yes, it's new" in labels(self.last(who)):
+            await self.press(who, "Yes, it's new")
+
     async def post_need(
         self,
         who: Person,
@@ -302,6 +307,7 @@ class BotUnderTest:
         await self.say(who, description)
         await self.press(who, when)
         await self.press(who, "Post")
+        await self.its_new_if_asked(who)
         rows = self.rows("SELECT max(id) FROM needs WHERE resident_id=?", (who.id,))
         assert rows[0][0] is not None, f"no need was posted: {self.texts(who)[-3:]}"
         return int(rows[0][0])
@@ -387,6 +393,7 @@ async def finish_need(bot: BotUnderTest, who: Person, step: str) -> None:
     if position <= 3:
         await bot.press(who, "Today")
     await bot.press(who, "Post")
+    await bot.its_new_if_asked(who)
 
 
 # --- what Telegram would refuse ------------------------------------------------------------

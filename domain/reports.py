@@ -1,0 +1,778 @@
+"""The coordinators' digest and the council liaison's figures, from plain rows.
+
+Pure functions: the store hands over rows (storage/reports.py), the handlers render what
+comes back (handlers/digest.py, handlers/liaison.py), and every time is an argument.
+
+What the liaison's figures count
+--------------------------------
+Figures are events in the period, so that no figure of a row is the sum or difference of
+others in it: *posted* (needs created in it), *matched* (accepted in it), *done* (marked
+done in it), *unmet* (closed without help in it) and *still open* (open at its end, or now
+if it has not ended). *Median hours to a match* is over the needs matched in the period,
+*volunteer hours* over those done in it, *active volunteers* are the different volunteers
+who accepted or finished a need in it. Supply (*volunteers*, *per need*, *no volunteer to
+ask*) is the volunteers who could be asked now: approved, on duty, not blocked, reachable,
+with the skill (vetted for a vetted-only category) and the area, a neighbour of it or a
+radius reaching it; their open-task limit and hours of availability are left out.
+
+Small-number suppression
+------------------------
+1. Any count from 1 to 4 (of needs or of volunteers) is shown as ``<5``; 0 and counts of 5
+   or more are shown as they are.
+2. What would describe a small count goes with it: the median hours to a match is shown
+   only where the matched count is shown as a number, volunteer hours (and pounds) only
+   where the done count is.
+3. Nothing small can be worked out by subtraction. A *line* is a set of figures that adds
+   up to a total that is published as a number: one column of the by-area figures and the
+   whole group's figure; one column of the by-category figures and the whole group's
+   figure; in the CSV, one week and area across the categories, and one week and category
+   across the areas (against the figure a /report for that week would show). A reader who
+   knows the total knows the sum S of the line's withheld figures, and knows each ``<5`` is
+   1 to 4 and each ``*`` is 5 or more. With k figures shown ``<5`` and m shown ``*``, a
+   line is safe when it withholds nothing, or withholds at least two figures and
+   (m = 0 and 5 <= S < 4k) or (m >= 1 and S > k + 5m): then no withheld figure can be
+   pinned to one value, and no small total of them can be read off. While a line is not
+   safe, its smallest other non-zero figure (the first in the line's order on a tie) is
+   withheld as well and shown ``*``; when none is left, the line's total is withheld
+   (``*``) instead, and where the total is published elsewhere (the CSV) nothing more is
+   done. Another line with a withheld total must not add back up to it: it withholds its
+   smallest non-zero figure unless it withholds one already. Lines are checked again until
+   none changes, so a figure withheld for one line counts in every other line it is in.
+
+Not covered: comparing two reports for overlapping periods (October with 2–31 October)
+can still narrow a small number down; the liaison is trusted not to, and the figures carry
+no name, id, description or location to join them with. Volunteer hours of withheld
+figures can be read off as a sum (the whole group's hours minus those shown); hours are
+not counts, and a sum of hours does not say how many needs it was.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from domain.community import Community, distance_km
+from domain.lifecycle import FOLLOWUP_LATEST, NUDGE_AFTER
+from domain.models import Candidate
+
+SMALL = "<5"
+WITHHELD = "*"
+NOT_APPLICABLE = "–"
+SMALLEST_SHOWN = 5  # counts below this (and above 0) are shown as SMALL
+MAX_PERIOD_DAYS = 366
+
+COUNTS = ("posted", "matched", "done", "still_open", "unmet")
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+Grouped = tuple[tuple[str, tuple[T, ...]], ...]
+
+
+# --- shown figures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A figure as the liaison sees it: the text, and the number when it is shown as one."""
+
+    text: str
+    value: float | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.value is not None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def count_shown(n: int) -> Shown:
+    """Rule 1: 1 to 4 is `<5`."""
+    if 0 < n < SMALLEST_SHOWN:
+        return Shown(SMALL)
+    return Shown(str(n), n)
+
+
+def hours_text(hours: float) -> str:
+    """`12`, `12.5`, `1,234.25`."""
+    return f"{hours:,.2f}".rstrip("0").rstrip(".")
+
+
+def _number(value: float, text: str) -> Shown:
+    return Shown(text, value)
+
+
+# --- suppression -----------------------------------------------------------------------------
+
+
+def pinned(small: Sequence[int], extra: Sequence[int]) -> bool:
+    """Whether a reader who knows these withheld figures' sum could pin one down (rule 3).
+
+    `small` are the figures shown `<5` (each 1 to 4), `extra` those shown `*` (each 5 or
+    more).
+    """
+    k, m = len(small), len(extra)
+    if k + m == 0:
+        return False
+    if k + m == 1:
+        return True
+    s = sum(small) + sum(extra)
+    if m == 0:
+        return s < SMALLEST_SHOWN or s >= 4 * k
+    return s <= k + SMALLEST_SHOWN * m
+
+
+@dataclass(frozen=True)
+class Line:
+    """Figures that add up to a published total; `total` names it when it may be withheld
+    here (None: it is published elsewhere, so only figures can be withheld)."""
+
+    cells: tuple[Hashable, ...]
+    total: Hashable | None = None
+
+
+def protect(
+    values: Mapping[Hashable, int], lines: Sequence[Line]
+) -> tuple[set[Hashable], set[Hashable]]:
+    """Rule 3: (figures to withhold as `*`, totals to withhold), for one column of counts."""
+    withheld = {k for k, v in values.items() if 0 < v < SMALLEST_SHOWN}
+    extra: set[Hashable] = set()
+    hidden: set[Hashable] = set()
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            while True:
+                total = sum(values.get(k, 0) for k in line.cells)
+                if total < SMALLEST_SHOWN:
+                    break  # shown as `<5` or 0: nothing exact to subtract from
+                if line.total is not None and line.total in hidden:
+                    # Withheld for another line: this one must not add back up to it.
+                    unsafe = not any(k in withheld for k in line.cells)
+                else:
+                    small = [values[k] for k in line.cells if k in withheld and k not in extra]
+                    big = [values[k] for k in line.cells if k in extra]
+                    unsafe = pinned(small, big)
+                if not unsafe:
+                    break
+                spare = [
+                    (values[k], i, k)
+                    for i, k in enumerate(line.cells)
+                    if k not in withheld and values.get(k, 0) > 0
+                ]
+                if spare:
+                    pick = min(spare, key=lambda t: (t[0], t[1]))[2]
+                    withheld.add(pick)
+                    extra.add(pick)
+                    changed = True
+                elif line.total is not None and line.total not in hidden:
+                    hidden.add(line.total)
+                    changed = True
+                    break
+                else:
+                    break
+    return extra, hidden
+
+
+# --- supply: who could be asked ----------------------------------------------------------------
+
+
+def _available(v: Candidate) -> bool:
+    return v.approved and v.on_duty and not v.blocked and v.reachable
+
+
+class Supply:
+    """The volunteers who could be asked now, counted by category and area.
+
+    A volunteer covers their own areas, those areas' neighbours, and the areas whose centre
+    is within their radius (the rules of domain/matching.py, without the per-need ones).
+    """
+
+    def __init__(self, volunteers: Iterable[Candidate], community: Community) -> None:
+        self.cell: Counter[tuple[str, str]] = Counter()
+        self.by_area: Counter[str] = Counter()
+        self.by_category: Counter[str] = Counter()
+        self.total = 0
+        self._community = community
+        self._near = {
+            a.name: frozenset({a.name}) | community.neighbours_of(a.name) for a in community.areas
+        }
+        self._vetted_only = {c.name for c in community.categories if c.vetted_only}
+        same: Counter[tuple[frozenset[str], frozenset[str], bool]] = Counter()
+        for v in volunteers:
+            if not _available(v):
+                continue
+            if v.radius_km and v.lat is not None and v.lon is not None:
+                self._add(v.skills, self._covered(v.areas) | self._within(v), v.vetted, 1)
+            else:
+                # Many volunteers share a profile; count each profile once.
+                same[(v.skills, v.areas, v.vetted)] += 1
+        for (skills, areas, vetted), n in same.items():
+            self._add(skills, self._covered(areas), vetted, n)
+
+    def _covered(self, areas: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for a in areas:
+            out |= self._near.get(a, frozenset({a}))
+        return out
+
+    def _within(self, v: Candidate) -> set[str]:
+        assert v.lat is not None and v.lon is not None and v.radius_km
+        return {
+            a.name
+            for a in self._community.areas
+            if a.lat is not None
+            and a.lon is not None
+            and distance_km(v.lat, v.lon, a.lat, a.lon) <= v.radius_km
+        }
+
+    def _add(self, skills: Iterable[str], covered: set[str], vetted: bool, n: int) -> None:
+        cats = {s for s in skills if vetted or s not in self._vetted_only}
+        if not cats or not covered:
+            return
+        for c in cats:
+            self.by_category[c] += n
+            for a in covered:
+                self.cell[(c, a)] += n
+        for a in covered:
+            self.by_area[a] += n
+        self.total += n
+
+
+# --- the coordinators' digest ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    """A need as the digest sees it (coordinators may see everything)."""
+
+    id: int
+    category: str
+    area: str
+    created_at: datetime
+    window_end: datetime
+    accepted_at: datetime | None = None
+    done_at: datetime | None = None
+    hours: float | None = None
+    volunteer: str | None = None  # the volunteer's first name
+
+
+@dataclass(frozen=True)
+class PendingVolunteer:
+    user_id: int
+    first_name: str
+    since: datetime
+    skills: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConcernRow:
+    id: int
+    raised_by: str
+    text: str
+    created_at: datetime
+    need_id: int | None = None
+    category: str | None = None
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestRows:
+    """What the store found: open needs, accepted ones, done ones since the last digest,
+    volunteers waiting for approval, open concerns and the volunteers who could be asked."""
+
+    waiting: tuple[NeedRow, ...] = ()
+    accepted: tuple[NeedRow, ...] = ()
+    done: tuple[NeedRow, ...] = ()
+    pending: tuple[PendingVolunteer, ...] = ()
+    concerns: tuple[ConcernRow, ...] = ()
+    volunteers: tuple[Candidate, ...] = ()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One need in a digest section: how old it is, and for overdue ones by how much."""
+
+    need: NeedRow
+    age: timedelta
+    late: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Gap:
+    category: str
+    area: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    now: datetime
+    since: datetime
+    waiting: Grouped[Item] = ()
+    overdue: Grouped[Item] = ()
+    done: Grouped[Item] = ()
+    done_hours: float = 0.0
+    pending: tuple[tuple[PendingVolunteer, timedelta], ...] = ()
+    concerns: Grouped[tuple[ConcernRow, timedelta]] = ()
+    gaps: Grouped[Gap] = ()
+
+
+def size(grouped: Grouped[T]) -> int:
+    return sum(len(items) for _, items in grouped)
+
+
+def overdue_from(accepted_at: datetime, window_end: datetime) -> datetime:
+    """When an accepted need counts as overdue: a day after its follow-up (the nudge), with
+    the follow-up at the end of the window or three days after accepting, as in
+    domain/lifecycle.py."""
+    followup = max(accepted_at, min(window_end, accepted_at + FOLLOWUP_LATEST))
+    return followup + NUDGE_AFTER
+
+
+def area_order(community: Community, names: Iterable[str]) -> list[str]:
+    """The community file's order, then any other names (renamed areas) alphabetically."""
+    known = community.area_names()
+    extra = sorted(set(names) - set(known))
+    return [*known, *extra]
+
+
+def category_order(community: Community, names: Iterable[str]) -> list[str]:
+    known = community.category_names()
+    extra = sorted(set(names) - set(known))
+    return [*known, *extra]
+
+
+def group_by_area(
+    items: Iterable[T], area_of: Callable[[T], str | None], community: Community, last: str = ""
+) -> Grouped[T]:
+    """Items grouped by area in the community's order, each group in the given order; items
+    with no area (`last`) come at the end."""
+    groups: dict[str, list[T]] = defaultdict(list)
+    for item in items:
+        groups[area_of(item) or last].append(item)
+    order = area_order(community, (a for a in groups if a != last))
+    if last in groups:
+        order.append(last)
+    return tuple((a, tuple(groups[a])) for a in order if a in groups)
+
+
+def build_digest(rows: DigestRows, community: Community, now: datetime, since: datetime) -> Digest:
+    """The sections of the daily digest (product.md, Coordinators)."""
+    waiting = sorted(rows.waiting, key=lambda n: (n.created_at, n.id))
+    overdue = []
+    for n in rows.accepted:
+        if n.accepted_at is None:
+            continue
+        due = overdue_from(n.accepted_at, n.window_end)
+        if now >= due:
+            overdue.append(Item(n, now - n.created_at, now - due))
+    overdue.sort(key=lambda i: (-(i.late or timedelta()), i.need.id))
+    done = sorted(
+        (n for n in rows.done if n.done_at is not None and since < n.done_at <= now),
+        key=lambda n: (n.done_at, n.id),
+    )
+    supply = Supply(rows.volunteers, community)
+    cells: Counter[tuple[str, str]] = Counter((n.category, n.area) for n in waiting)
+    categories = category_order(community, (c for c, _ in cells))
+    gaps = sorted(
+        (Gap(c, a, count) for (c, a), count in cells.items() if not supply.cell[(c, a)]),
+        key=lambda g: categories.index(g.category),
+    )
+    concerns = sorted(rows.concerns, key=lambda c: (c.created_at, c.id))
+    return Digest(
+        now=now,
+        since=since,
+        waiting=group_by_area(
+            (Item(n, now - n.created_at) for n in waiting), lambda i: i.need.area, community
+        ),
+        overdue=group_by_area(overdue, lambda i: i.need.area, community),
+        done=group_by_area(
+            (Item(n, now - n.created_at) for n in done), lambda i: i.need.area, community
+        ),
+        done_hours=sum(n.hours or 0.0 for n in done),
+        pending=tuple(
+            (p, now - p.since) for p in sorted(rows.pending, key=lambda p: (p.since, p.user_id))
+        ),
+        concerns=group_by_area(
+            ((c, now - c.created_at) for c in concerns), lambda t: t[0].area, community
+        ),
+        gaps=group_by_area(gaps, lambda g: g.area, community),
+    )
+
+
+# --- the liaison's report --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What the store counted for one area and category over one stretch of time (`bucket`:
+    the period, or one week of it). `volunteers` are ids, used only to count them."""
+
+    area: str
+    category: str
+    bucket: int = 0
+    posted: int = 0
+    matched: int = 0
+    done: int = 0
+    still_open: int = 0
+    unmet: int = 0
+    hours: float = 0.0
+    match_hours: tuple[float, ...] = ()
+    volunteers: frozenset[int] = frozenset()
+
+
+@dataclass
+class _Sum:
+    counts: Counter[str] = field(default_factory=Counter)
+    hours: float = 0.0
+    match_hours: list[float] = field(default_factory=list)
+    volunteers: set[int] = field(default_factory=set)
+
+    def add(self, t: Tally) -> None:
+        for name in COUNTS:
+            self.counts[name] += getattr(t, name)
+        self.hours += t.hours
+        self.match_hours.extend(t.match_hours)
+        self.volunteers |= t.volunteers
+
+
+@dataclass(frozen=True)
+class Figures:
+    posted: Shown
+    matched: Shown
+    done: Shown
+    still_open: Shown
+    unmet: Shown
+    median_hours: Shown
+    hours: Shown
+    active: Shown
+    empty: bool = False  # nothing happened: every count 0
+
+
+def _figures(total: _Sum, counts: Mapping[str, Shown]) -> Figures:
+    matched, done = counts["matched"], counts["done"]
+    if not total.match_hours:
+        median = Shown(NOT_APPLICABLE)
+    elif matched.exact:
+        m = statistics.median(total.match_hours)
+        median = _number(m, f"{m:.1f}")
+    else:
+        median = Shown(WITHHELD)
+    hours = _number(total.hours, hours_text(total.hours)) if done.exact else Shown(WITHHELD)
+    return Figures(
+        **{name: counts[name] for name in COUNTS},
+        median_hours=median,
+        hours=hours,
+        active=count_shown(len(total.volunteers)),
+        empty=not any(total.counts[name] for name in COUNTS),
+    )
+
+
+def _shown(value: int, withheld: bool) -> Shown:
+    if withheld and value >= SMALLEST_SHOWN:
+        return Shown(WITHHELD)
+    return count_shown(value)
+
+
+def pounds(hours: Shown, per_hour: float | None) -> Shown | None:
+    """Volunteer hours at the council's own value per hour, when it sets one."""
+    if per_hour is None:
+        return None
+    if hours.value is None:
+        return Shown(WITHHELD)
+    value = round(hours.value * per_hour, 2)
+    return _number(value, f"£{value:,.2f}")
+
+
+@dataclass(frozen=True)
+class SupplyLine:
+    name: str
+    volunteers: Shown
+    needs: Shown
+    per_need: Shown
+
+
+def _per_need(volunteers: int, needs: Shown) -> Shown:
+    if needs.value == 0:
+        return Shown(NOT_APPLICABLE)
+    if volunteers == 0:
+        return _number(0.0, "0")  # nobody to ask: says nothing about how many asked
+    vol = count_shown(volunteers)
+    if not vol.exact or not needs.exact or not needs.value:
+        return Shown(WITHHELD)
+    ratio = volunteers / needs.value
+    return _number(ratio, f"{ratio:.1f}")
+
+
+@dataclass(frozen=True)
+class LiaisonReport:
+    whole: Figures
+    pounds: Shown | None  # None: the council sets no value per hour
+    pounds_per_hour: float | None
+    volunteers: Shown  # who could be asked now, anywhere
+    by_area: tuple[tuple[str, Figures], ...]
+    by_category: tuple[tuple[str, Figures], ...]
+    supply_by_area: tuple[SupplyLine, ...]
+    supply_by_category: tuple[SupplyLine, ...]
+    unserved: tuple[tuple[str, str], ...]  # (category, area): needs posted, nobody to ask
+
+    @property
+    def withheld_any(self) -> bool:
+        figures = [self.whole, *(f for _, f in self.by_area), *(f for _, f in self.by_category)]
+        return any(
+            getattr(f, name).text == WITHHELD
+            for f in figures
+            for name in (*COUNTS, "median_hours", "hours")
+        )
+
+
+def liaison_report(
+    tallies: Iterable[Tally],
+    volunteers: Iterable[Candidate],
+    community: Community,
+    pounds_per_hour: float | None = None,
+) -> LiaisonReport:
+    """The figures of product.md, The liaison, by area and by category, suppressed."""
+    tallies = list(tallies)
+    areas = area_order(community, (t.area for t in tallies))
+    categories = category_order(community, (t.category for t in tallies))
+    whole, by_area, by_cat = _Sum(), defaultdict(_Sum), defaultdict(_Sum)
+    cross: Counter[tuple[str, str]] = Counter()
+    for t in tallies:
+        whole.add(t)
+        by_area[t.area].add(t)
+        by_cat[t.category].add(t)
+        cross[(t.category, t.area)] += t.posted
+
+    shown: dict[tuple[str, str], dict[str, Shown]] = defaultdict(dict)
+    whole_shown: dict[str, Shown] = {}
+    for name in COUNTS:
+        values: dict[Hashable, int] = {("a", a): by_area[a].counts[name] for a in areas}
+        values |= {("c", c): by_cat[c].counts[name] for c in categories}
+        lines = [
+            Line(tuple(("a", a) for a in areas), "whole"),
+            Line(tuple(("c", c) for c in categories), "whole"),
+        ]
+        extra, hidden = protect(values, lines)
+        for key, value in values.items():
+            shown[key][name] = _shown(value, key in extra)
+        total = whole.counts[name]
+        whole_shown[name] = _shown(total, "whole" in hidden)
+
+    whole_figures = _figures(whole, whole_shown)
+    area_figures = tuple((a, _figures(by_area[a], shown[("a", a)])) for a in areas)
+    cat_figures = tuple((c, _figures(by_cat[c], shown[("c", c)])) for c in categories)
+    supply = Supply(volunteers, community)
+    return LiaisonReport(
+        whole=whole_figures,
+        pounds=pounds(whole_figures.hours, pounds_per_hour),
+        pounds_per_hour=pounds_per_hour,
+        volunteers=count_shown(supply.total),
+        by_area=area_figures,
+        by_category=cat_figures,
+        supply_by_area=tuple(
+            SupplyLine(
+                a, count_shown(supply.by_area[a]), f.posted, _per_need(supply.by_area[a], f.posted)
+            )
+            for a, f in area_figures
+        ),
+        supply_by_category=tuple(
+            SupplyLine(
+                c,
+                count_shown(supply.by_category[c]),
+                f.posted,
+                _per_need(supply.by_category[c], f.posted),
+            )
+            for c, f in cat_figures
+        ),
+        unserved=tuple(
+            (c, a)
+            for a in areas
+            for c in categories
+            if cross[(c, a)] > 0 and not supply.cell[(c, a)]
+        ),
+    )
+
+
+# --- the export: one row per week, area and category -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Week:
+    """An ISO week, cut to the period it is part of."""
+
+    label: str  # 2026-W40
+    start: date
+    end: date  # the last day, inclusive
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    week: Week
+    area: str
+    category: str
+    figures: Figures
+    eligible: Shown  # volunteers who could be asked now
+    pounds: Shown | None
+
+
+def weekly_rows(
+    tallies: Iterable[Tally],
+    weeks: Sequence[Week],
+    volunteers: Iterable[Candidate],
+    community: Community,
+    pounds_per_hour: float | None = None,
+) -> list[WeekRow]:
+    """Every week × area × category of the period (zeros too), suppressed (rule 3 with the
+    week's area and category figures as the published totals)."""
+    tallies = list(tallies)
+    areas = area_order(community, (t.area for t in tallies))
+    categories = category_order(community, (t.category for t in tallies))
+    cells: dict[tuple[int, str, str], _Sum] = defaultdict(_Sum)
+    for t in tallies:
+        cells[(t.bucket, t.area, t.category)].add(t)
+    keys = [(w, a, c) for w in range(len(weeks)) for a in areas for c in categories]
+    lines = [Line(tuple((w, a, c) for c in categories)) for w in range(len(weeks)) for a in areas]
+    lines += [Line(tuple((w, a, c) for a in areas)) for w in range(len(weeks)) for c in categories]
+    shown: dict[tuple[int, str, str], dict[str, Shown]] = defaultdict(dict)
+    for name in COUNTS:
+        values: dict[Hashable, int] = {k: cells[k].counts[name] for k in keys if k in cells}
+        values |= {k: 0 for k in keys if k not in values}
+        extra, _ = protect(values, lines)
+        for k in keys:
+            shown[k][name] = _shown(values[k], k in extra)
+    supply = Supply(volunteers, community)
+    rows = []
+    for w, a, c in keys:
+        figures = _figures(cells.get((w, a, c), _Sum()), shown[(w, a, c)])
+        rows.append(
+            WeekRow(
+                week=weeks[w],
+                area=a,
+                category=c,
+                figures=figures,
+                eligible=count_shown(supply.cell[(c, a)]),
+                pounds=pounds(figures.hours, pounds_per_hour),
+            )
+        )
+    return rows
+
+
+# --- periods and times ---------------------------------------------------------------------------
+
+
+class PeriodProblem(StrEnum):
+    FORMAT = "format"
+    ORDER = "order"
+    TOO_LONG = "too_long"
+    FUTURE = "future"
+
+
+class PeriodError(ValueError):
+    def __init__(self, problem: PeriodProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # the last day, inclusive
+
+    @property
+    def whole_month(self) -> bool:
+        return self.start.day == 1 and self.end == _month_end(self.start)
+
+    def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        """The UTC instants of local midnight at its start and after its last day."""
+        return local_midnight(self.start, tz), local_midnight(self.end + timedelta(days=1), tz)
+
+    def weeks(self) -> list[Week]:
+        out = []
+        monday = self.start - timedelta(days=self.start.weekday())
+        while monday <= self.end:
+            year, number, _ = monday.isocalendar()
+            out.append(
+                Week(
+                    f"{year}-W{number:02d}",
+                    max(monday, self.start),
+                    min(monday + timedelta(days=6), self.end),
+                )
+            )
+            monday += timedelta(days=7)
+        return out
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def _month_end(day: date) -> date:
+    first_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first_next - timedelta(days=1)
+
+
+def month(day: date) -> Period:
+    return Period(day.replace(day=1), _month_end(day))
+
+
+def last_week(today: date) -> Period:
+    """Monday to Sunday of the week before the one `today` is in."""
+    monday = today - timedelta(days=today.weekday() + 7)
+    return Period(monday, monday + timedelta(days=6))
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PeriodError(PeriodProblem.FORMAT) from None
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_period(args: Sequence[str], today: date) -> Period:
+    """`/report` (this month), `/report 2026-10`, `/report 2026-10-01 2026-10-31`."""
+    if not args:
+        return month(today)
+    if len(args) == 1:
+        found = _MONTH.match(args[0].strip())
+        if found is None or not 1 <= int(found[2]) <= 12:
+            raise PeriodError(PeriodProblem.FORMAT)
+        period = month(date(int(found[1]), int(found[2]), 1))
+    elif len(args) == 2:
+        start, end = _date(args[0].strip()), _date(args[1].strip())
+        if end < start:
+            raise PeriodError(PeriodProblem.ORDER)
+        if (end - start).days + 1 > MAX_PERIOD_DAYS:
+            raise PeriodError(PeriodProblem.TOO_LONG)
+        period = Period(start, end)
+    else:
+        raise PeriodError(PeriodProblem.FORMAT)
+    if period.start > today:
+        raise PeriodError(PeriodProblem.FUTURE)
+    return period
+
+
+def next_local(after: datetime, at: time, tz: ZoneInfo, weekday: int | None = None) -> datetime:
+    """The first moment strictly after `after` when the group's clock shows `at` (on
+    `weekday`, Monday 0, if given), in UTC. Daylight saving is the zone's business."""
+    day = after.astimezone(tz).date()
+    for offset in range(9):
+        d = day + timedelta(days=offset)
+        if weekday is not None and d.weekday() != weekday:
+            continue
+        moment = datetime.combine(d, at, tzinfo=tz).astimezone(UTC)
+        if moment > after:
+            return moment
+    raise AssertionError("unreachable: a week always has the day")

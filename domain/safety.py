@@ -1,0 +1,48 @@
+"""Rules that keep the group safe from floods and repeats: posting limits and duplicates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from domain.models import Need, NeedStatus
+
+MAX_OPEN_NEEDS = 5  # open or accepted requests one resident may have at once
+MAX_POSTS_PER_DAY = 20  # requests and offers one person may post in any 24 hours
+POSTS_WINDOW = timedelta(hours=24)
+# Telegram redelivers an unconfirmed update for at most a day; a week is plenty to remember.
+UPDATE_IDS_KEPT = timedelta(days=7)
+
+
+class Limit(StrEnum):
+    OPEN_NEEDS = "open_needs"
+    DAILY_POSTS = "daily_posts"
+
+
+def posts_since(now: datetime) -> datetime:
+    """The start of the rolling window the daily limit counts posts in."""
+    return now - POSTS_WINDOW
+
+
+def posting_refusal(open_needs: int, posts_today: int, *, offer: bool = False) -> Limit | None:
+    """Why this person may not post now, or None if they may. Offers are not needs, so only
+    the daily limit applies to them."""
+    if not offer and open_needs >= MAX_OPEN_NEEDS:
+        return Limit.OPEN_NEEDS
+    if posts_today >= MAX_POSTS_PER_DAY:
+        return Limit.DAILY_POSTS
+    return None
+
+
+OPEN_STATUSES = frozenset({NeedStatus.OPEN, NeedStatus.ACCEPTED})
+
+
+def possible_duplicates(needs: list[Need], category: str, area: str) -> list[Need]:
+    """The resident's open requests a new one in this category and area may repeat."""
+    return [
+        n
+        for n in needs
+        if n.status in OPEN_STATUSES
+        and n.category.casefold() == category.casefold()
+        and n.area.casefold() == area.casefold()
+    ]

@@ -1,0 +1,562 @@
+"""Coordinators' commands and buttons: /open, /approve, /vetted, /assign, /block, /unblock,
+/newneed, /concerns, /invite and /roles. Every one checks the role on every use."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from domain.coordination import (
+    Audit,
+    BlockProblem,
+    RemoveProblem,
+    assign_problem,
+    block_problem,
+    caller_label,
+    invite_expiry,
+    new_invite_code,
+    parse_role,
+    removable,
+    remove_problem,
+    unblock_problem,
+)
+from domain.lifecycle import wave_deadline
+from domain.matching import next_wave
+from domain.models import Need, NeedStatus, Person, Role
+from handlers import keyboards, texts
+from handlers.common import answer, clean_text, reply
+from handlers.context import Ctx
+from handlers.jobs import run_due_work, send
+from handlers.keyboards import Action
+from handlers.resident import need_start
+from handlers.roles import coordinator_only
+
+logger = logging.getLogger(__name__)
+
+OPEN_LIMIT = 10  # needs shown by one /open, each with its own buttons
+APPROVE_LIMIT = 10
+CONCERNS_LIMIT = 10
+ASSIGN_CHOICES = 5
+
+
+def _number(text: str | None) -> int | None:
+    """A need or user id as typed: `12`, `#12`."""
+    text = (text or "").strip().lstrip("#")
+    return int(text) if text.isdigit() and len(text) < 16 else None
+
+
+def _args(context: Ctx) -> list[str]:
+    return list(context.args or [])
+
+
+async def _name(context: Ctx, user_id: int | None) -> str:
+    person = await context.services.store.people.get(user_id) if user_id else None
+    return texts.html(person.first_name) if person else f"id {user_id}"
+
+
+def _actor(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _button_number(update: Update) -> int | None:
+    assert update.callback_query is not None
+    button = keyboards.parse(update.callback_query.data)
+    return button.number if button else None
+
+
+# --- /open and its buttons -----------------------------------------------------------------
+
+
+async def _open_line(context: Ctx, need: Need) -> str:
+    s = context.services
+    asked, waiting = await s.store.coordination.asked_count(need.id)
+    return texts.OPEN_LINE.format(
+        id=need.id,
+        category=texts.html(need.category),
+        area=texts.html(need.area),
+        when=texts.WHEN_LABELS[need.when].lower(),
+        age=texts.age(s.now() - need.created_at),
+        asked=asked,
+        waiting=waiting,
+    )
+
+
+@coordinator_only
+async def open_command(update: Update, context: Ctx) -> None:
+    """/open: needs waiting for a volunteer, oldest first, each with See, Assign, Close."""
+    needs = await context.services.store.needs.with_status(NeedStatus.OPEN)
+    if not needs:
+        await reply(update, texts.OPEN_NONE)
+        return
+    await reply(update, texts.OPEN_HEADER.format(count=len(needs)))
+    for need in needs[:OPEN_LIMIT]:
+        await reply(
+            update, await _open_line(context, need), reply_markup=keyboards.open_need(need.id)
+        )
+    if len(needs) > OPEN_LIMIT:
+        await reply(update, texts.OPEN_MORE.format(count=len(needs) - OPEN_LIMIT))
+
+
+async def _need_from_button(update: Update, context: Ctx) -> Need | None:
+    need_id = _button_number(update)
+    need = await context.services.store.needs.get(need_id) if need_id is not None else None
+    if need is None:
+        await answer(update, texts.STALE_BUTTON)
+    return need
+
+
+@coordinator_only
+async def see_need(update: Update, context: Ctx) -> None:
+    """`See in full`: everything about the need, the resident's identity included."""
+    need = await _need_from_button(update, context)
+    if need is None:
+        return
+    await answer(update)
+    s = context.services
+    # Who looked at whose details is kept, like every other coordinator action.
+    await s.store.audit.record(_actor(update), Audit.SEE_NEED, f"need:{need.id}", s.now())
+    resident = await s.store.people.get(need.resident_id)
+    who = (
+        texts.person_label(resident.first_name, resident.username) if resident else "unknown"
+    ) + f" (id {need.resident_id})"
+    caller = await s.store.coordination.on_behalf_of(need.id)
+    asked, waiting = await s.store.coordination.asked_count(need.id)
+    text = texts.NEED_FULL.format(
+        id=need.id,
+        category=texts.html(need.category),
+        area=texts.html(need.area),
+        when=texts.WHEN_LABELS[need.when].lower(),
+        until=texts.local_time(need.window_end, s.tz),
+        status=texts.STATUS_LABELS[need.status.value],
+        age=texts.age(s.now() - need.created_at),
+        resident=who,
+        caller=texts.NEED_CALLER.format(caller=texts.html(caller)) if caller else "",
+        asked=asked,
+        waiting=waiting,
+        description=texts.html(need.description),
+    )
+    markup = keyboards.open_need(need.id, see=False) if need.status is NeedStatus.OPEN else None
+    await reply(update, text, reply_markup=markup)
+
+
+@coordinator_only
+async def assign_button(update: Update, context: Ctx) -> None:
+    """`Assign`: the best-placed volunteers not yet asked, each as an `Ask <name>` button."""
+    need = await _need_from_button(update, context)
+    if need is None:
+        return
+    if need.status is not NeedStatus.OPEN:
+        await answer(update, texts.NEED_NOT_OPEN_SHORT.format(id=need.id))
+        return
+    await answer(update)
+    s = context.services
+    areas = {need.area} | s.community.neighbours_of(need.area)
+    candidates = await s.store.needs.candidates(need, areas, s.now())
+    best = next_wave(need, candidates, s.community, s.tz, ASSIGN_CHOICES)
+    if not best:
+        await reply(update, texts.ASSIGN_NOBODY.format(id=need.id))
+        return
+    choices = [(await _name(context, c.user_id), c.user_id) for c in best]
+    await reply(
+        update,
+        texts.ASSIGN_PICK.format(id=need.id),
+        reply_markup=keyboards.assign_choices(need.id, choices),
+    )
+
+
+@coordinator_only
+async def assign_to_button(update: Update, context: Ctx) -> None:
+    """`Ask <name>`: one proposal for that volunteer, which they can still decline."""
+    query = update.callback_query
+    assert query is not None
+    button = keyboards.parse(query.data)
+    parsed = keyboards.parse_assign(button.arg) if button else None
+    if parsed is None:
+        await answer(update, texts.STALE_BUTTON)
+        return
+    await answer(update)
+    await _assign(update, context, *parsed)
+
+
+@coordinator_only
+async def close_button(update: Update, context: Ctx) -> None:
+    """`Close`: the need ends (sorted out another way); the resident is told."""
+    need = await _need_from_button(update, context)
+    if need is None:
+        return
+    s = context.services
+    query = update.callback_query
+    assert query is not None
+    if not await s.store.coordination.close_need(need.id, _actor(update), s.now()):
+        await answer(update, texts.ALREADY_HANDLED)
+        await query.edit_message_reply_markup(None)
+        return
+    await answer(update)
+    await query.edit_message_reply_markup(None)
+    await reply(update, texts.NEED_CLOSED_BY_COORDINATOR.format(id=need.id))
+    if need.resident_id != _actor(update):
+        await send(
+            context,
+            need.resident_id,
+            texts.RESIDENT_NEED_CLOSED.format(id=need.id, category=texts.html(need.category)),
+        )
+    await run_due_work(context)
+
+
+# --- /assign -------------------------------------------------------------------------------
+
+
+async def _assign(update: Update, context: Ctx, need_id: int, volunteer_id: int) -> None:
+    s = context.services
+    need = await s.store.needs.get(need_id)
+    volunteer = await s.store.people.get(volunteer_id)
+    profile = await s.store.volunteers.get(volunteer_id)
+    name = texts.html(volunteer.first_name) if volunteer else f"id {volunteer_id}"
+    problem = assign_problem(need, volunteer, profile, s.community)
+    if problem is None:
+        assert need is not None
+        now = s.now()
+        policy = s.aid.policy
+        deadline = wave_deadline(need.when, now, policy.wave_timeout, policy.urgent_wave_timeout)
+        problem = await s.store.coordination.assign(
+            need.id, volunteer_id, _actor(update), now, deadline
+        )
+    if problem is not None:
+        await reply(update, texts.ASSIGN_PROBLEMS[problem.value].format(id=need_id, name=name))
+        return
+    await reply(update, texts.ASSIGNED.format(id=need_id, name=name))
+    await run_due_work(context)
+
+
+@coordinator_only
+async def assign_command(update: Update, context: Ctx) -> None:
+    """/assign <need> <volunteer id>: ask one volunteer; they can still decline."""
+    args = _args(context)
+    need_id = _number(args[0]) if len(args) == 2 else None
+    volunteer_id = _number(args[1]) if len(args) == 2 else None
+    if need_id is None or volunteer_id is None:
+        await reply(update, texts.ASSIGN_USAGE)
+        return
+    await _assign(update, context, need_id, volunteer_id)
+
+
+# --- /approve ------------------------------------------------------------------------------
+
+
+@coordinator_only
+async def approve_command(update: Update, context: Ctx) -> None:
+    """/approve: each volunteer waiting for approval, with Approve and Reject."""
+    s = context.services
+    pending = await s.store.coordination.pending_volunteers()
+    if not pending:
+        await reply(update, texts.APPROVE_NONE)
+        return
+    for user_id in pending[:APPROVE_LIMIT]:
+        person = await s.store.people.get(user_id)
+        profile = await s.store.volunteers.get(user_id)
+        if person is None or profile is None:
+            continue
+        text = texts.APPROVE_LINE.format(
+            name=texts.html(person.first_name),
+            username=f" @{texts.html(person.username)}" if person.username else "",
+            id=user_id,
+            skills=texts.html(", ".join(profile.skills)),
+            areas=texts.html(", ".join(profile.areas)),
+            availability=texts.AVAILABILITY_LABELS[profile.availability],
+        )
+        await reply(update, text, reply_markup=keyboards.approve(user_id))
+
+
+async def _decide(update: Update, context: Ctx, approve: bool) -> None:
+    query = update.callback_query
+    assert query is not None
+    user_id = _button_number(update)
+    if user_id is None:
+        await answer(update, texts.STALE_BUTTON)
+        return
+    s = context.services
+    now = s.now()
+    repo = s.store.coordination
+    changed = await (repo.approve if approve else repo.reject)(user_id, _actor(update), now)
+    if not changed:
+        await answer(update, texts.ALREADY_HANDLED)
+        await query.edit_message_reply_markup(None)
+        return
+    await answer(update)
+    name = await _name(context, user_id)
+    await query.edit_message_text(
+        (texts.APPROVED if approve else texts.REJECTED).format(name=name),
+        parse_mode=ParseMode.HTML,
+    )
+    await send(
+        context, user_id, texts.VOLUNTEER_APPROVED if approve else texts.VOLUNTEER_NOT_APPROVED
+    )
+    if approve:
+        await s.aid.match_open_needs(now)
+    await run_due_work(context)
+
+
+@coordinator_only
+async def approve_button(update: Update, context: Ctx) -> None:
+    """`Approve`: the volunteer is told and open needs are matched again."""
+    await _decide(update, context, approve=True)
+
+
+@coordinator_only
+async def reject_button(update: Update, context: Ctx) -> None:
+    """`Reject`: the pending profile goes; the volunteer is told kindly."""
+    await _decide(update, context, approve=False)
+
+
+# --- /vetted -------------------------------------------------------------------------------
+
+
+@coordinator_only
+async def vetted_command(update: Update, context: Ctx) -> None:
+    """/vetted <volunteer id> [off]: vetted volunteers may take vetted-only categories."""
+    args = _args(context)
+    user_id = _number(args[0]) if args else None
+    off = len(args) == 2 and args[1].lower() in {"off", "no", "false"}
+    if user_id is None or len(args) > 2 or (len(args) == 2 and not off):
+        await reply(update, texts.VETTED_USAGE)
+        return
+    s = context.services
+    if await s.store.volunteers.get(user_id) is None:
+        await reply(update, texts.NOT_A_VOLUNTEER_ID.format(id=user_id))
+        return
+    name = await _name(context, user_id)
+    now = s.now()
+    if not await s.store.coordination.set_vetted(user_id, not off, _actor(update), now):
+        await reply(update, texts.VETTED_UNCHANGED.format(name=name))
+        return
+    await reply(update, (texts.VETTED_OFF if off else texts.VETTED_ON).format(name=name))
+    if not off:
+        await s.aid.match_open_needs(now)
+        await run_due_work(context)
+
+
+# --- /block and /unblock -------------------------------------------------------------------
+
+
+async def _target(update: Update, context: Ctx, usage: str) -> tuple[int, Person | None] | None:
+    args = _args(context)
+    user_id = _number(args[0]) if args else None
+    if user_id is None:
+        await reply(update, usage)
+        return None
+    return user_id, await context.services.store.people.get(user_id)
+
+
+@coordinator_only
+async def block_command(update: Update, context: Ctx) -> None:
+    """/block <user id> [reason]: everything of theirs withdrawn, one neutral message."""
+    found = await _target(update, context, texts.BLOCK_USAGE)
+    if found is None:
+        return
+    user_id, person = found
+    s = context.services
+    problem = block_problem(_actor(update), person, s.coordinator_ids)
+    name = texts.html(person.first_name) if person else ""
+    if problem is None:
+        reason = clean_text(" ".join(_args(context)[1:]))[:200] or None
+        if not await s.store.coordination.block(user_id, _actor(update), s.now(), reason):
+            problem = BlockProblem.ALREADY
+    if problem is not None:
+        await reply(update, texts.BLOCK_PROBLEMS[problem.value].format(id=user_id, name=name))
+        return
+    logger.info("Coordinator %s blocked user %s", _actor(update), user_id)
+    await send(context, user_id, texts.BLOCKED_NOTICE)
+    await reply(update, texts.BLOCKED_DONE.format(name=name))
+    # Needs whose proposals or volunteer were withdrawn go to the next volunteers.
+    await s.aid.match_open_needs(s.now())
+    await run_due_work(context)
+
+
+@coordinator_only
+async def unblock_command(update: Update, context: Ctx) -> None:
+    """/unblock <user id>: they can use the bot again (what was withdrawn stays withdrawn)."""
+    found = await _target(update, context, texts.UNBLOCK_USAGE)
+    if found is None:
+        return
+    user_id, person = found
+    s = context.services
+    problem = unblock_problem(person)
+    name = texts.html(person.first_name) if person else ""
+    if problem is None and not await s.store.coordination.unblock(user_id, _actor(update), s.now()):
+        problem = BlockProblem.NOT_BLOCKED
+    if problem is not None:
+        await reply(update, texts.BLOCK_PROBLEMS[problem.value].format(id=user_id, name=name))
+        return
+    await send(context, user_id, texts.UNBLOCKED_NOTICE)
+    await reply(update, texts.UNBLOCKED_DONE.format(name=name))
+    await s.aid.match_open_needs(s.now())
+    await run_due_work(context)
+
+
+# --- /newneed ------------------------------------------------------------------------------
+
+
+@coordinator_only
+async def newneed_start(update: Update, context: Ctx) -> int:
+    """/newneed [caller's name]: the /need flow, for someone who phoned in. The coordinator
+    is the resident of record, so the volunteer's contact and every follow-up go to them."""
+    if context.form.get("flow") not in (None, "need"):
+        return await need_start(update, context)  # says to finish or cancel the other flow
+    label = caller_label(clean_text(" ".join(_args(context)))) or texts.NEWNEED_CALLER
+    await reply(update, texts.NEWNEED_INTRO.format(caller=texts.html(label)))
+    state = await need_start(update, context)
+    context.form["on_behalf"] = label
+    return state
+
+
+# --- /concerns -----------------------------------------------------------------------------
+
+
+@coordinator_only
+async def concerns_command(update: Update, context: Ctx) -> None:
+    """/concerns: open concerns, oldest first, each with `Resolved`."""
+    s = context.services
+    concerns = await s.store.coordination.open_concerns()
+    if not concerns:
+        await reply(update, texts.CONCERNS_NONE)
+        return
+    for concern in concerns[:CONCERNS_LIMIT]:
+        text = texts.CONCERN_LINE.format(
+            who=texts.html(concern.raised_by_name or "someone"),
+            id=concern.raised_by,
+            about=f"#{concern.need_id}" if concern.need_id else texts.CONCERN_ABOUT_NOTHING,
+            age=texts.age(s.now() - concern.created_at),
+            text=texts.html(concern.text),
+        )
+        await reply(update, text, reply_markup=keyboards.resolve(concern.id))
+
+
+@coordinator_only
+async def resolve_button(update: Update, context: Ctx) -> None:
+    """`Resolved`: the concern leaves the list; the message says who resolved it."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    concern_id = _button_number(update)
+    s = context.services
+    if concern_id is None or not await s.store.coordination.resolve_concern(
+        concern_id, _actor(update), s.now()
+    ):
+        await answer(update, texts.ALREADY_HANDLED)
+        await query.edit_message_reply_markup(None)
+        return
+    await answer(update)
+    name = await _name(context, _actor(update))
+    message_html = getattr(query.message, "text_html", None) or ""
+    await query.edit_message_text(
+        message_html + texts.CONCERN_RESOLVED.format(name=name), parse_mode=ParseMode.HTML
+    )
+
+
+# --- /invite and /roles --------------------------------------------------------------------
+
+
+@coordinator_only
+async def invite_command(update: Update, context: Ctx) -> None:
+    """/invite coordinator | liaison: a one-time deep link, valid for a week."""
+    args = _args(context)
+    role = parse_role(args[0]) if len(args) == 1 else None
+    if role is None:
+        await reply(update, texts.INVITE_USAGE)
+        return
+    s = context.services
+    now = s.now()
+    invite = await s.store.roles.create_invite(
+        new_invite_code(), role, _actor(update), now, invite_expiry(now)
+    )
+    link = f"https://t.me/{context.bot.username}?start={invite.code}"
+    await reply(
+        update,
+        texts.INVITE_LINK.format(
+            role=texts.role_name(role),
+            expires=texts.local_time(invite.expires_at, s.tz),
+            link=link,
+        ),
+    )
+
+
+async def _roles_view(context: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
+    s = context.services
+    holders = await s.store.roles.holders()
+    if not holders:
+        return texts.ROLES_NONE, None
+    lines = [texts.ROLES_HEADER]
+    buttons: list[tuple[str, int, Role]] = []
+    for h in holders:
+        configured = not removable(h, s.coordinator_ids)
+        lines.append(
+            texts.ROLES_LINE.format(
+                name=texts.person_label(h.first_name, h.username),
+                id=h.user_id,
+                role=texts.role_name(h.role),
+                note=texts.ROLES_CONFIGURED if configured else "",
+            )
+        )
+        if not configured:
+            buttons.append((f"{h.first_name} ({texts.role_name(h.role)})", h.user_id, h.role))
+    return "\n".join(lines), keyboards.remove_roles(buttons)
+
+
+@coordinator_only
+async def roles_command(update: Update, context: Ctx) -> None:
+    """/roles: who holds which role, with a Remove button where the bot may remove it."""
+    text, markup = await _roles_view(context)
+    await reply(update, text, reply_markup=markup)
+
+
+@coordinator_only
+async def remove_role_button(update: Update, context: Ctx) -> None:
+    """`Remove <name>`: the role goes at once; configured and last coordinators stay."""
+    query = update.callback_query
+    assert query is not None
+    button = keyboards.parse(query.data)
+    parsed = keyboards.parse_role_removal(button.arg) if button else None
+    if parsed is None:
+        await answer(update, texts.STALE_BUTTON)
+        return
+    user_id, role = parsed
+    s = context.services
+    holders = await s.store.roles.holders()
+    problem = remove_problem(user_id, role, holders, s.coordinator_ids)
+    if problem is None and not await s.store.roles.remove(
+        user_id, role, _actor(update), s.coordinator_ids, s.now()
+    ):
+        problem = RemoveProblem.LAST if role is Role.COORDINATOR else RemoveProblem.NOT_HELD
+    if problem is not None:
+        await answer(update, texts.ROLE_CANNOT_REMOVE[problem.value])
+    else:
+        await answer(update, texts.ROLE_REMOVED)
+        await send(context, user_id, texts.ROLE_REMOVED_NOTICE.format(role=texts.role_name(role)))
+    text, markup = await _roles_view(context)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def coordinator_handlers() -> list[BaseHandler]:
+    """Commands and buttons; /newneed is an entry point of the need conversation instead."""
+    return [
+        CommandHandler("open", open_command),
+        CommandHandler("approve", approve_command),
+        CommandHandler("assign", assign_command),
+        CommandHandler("vetted", vetted_command),
+        CommandHandler("block", block_command),
+        CommandHandler("unblock", unblock_command),
+        CommandHandler("concerns", concerns_command),
+        CommandHandler("invite", invite_command),
+        CommandHandler("roles", roles_command),
+        CallbackQueryHandler(see_need, pattern=keyboards.pattern(Action.NEED_SEE)),
+        CallbackQueryHandler(assign_button, pattern=keyboards.pattern(Action.NEED_ASSIGN)),
+        CallbackQueryHandler(close_button, pattern=keyboards.pattern(Action.NEED_CLOSE)),
+        CallbackQueryHandler(assign_to_button, pattern=keyboards.pattern(Action.ASSIGN_TO)),
+        CallbackQueryHandler(approve_button, pattern=keyboards.pattern(Action.APPROVE)),
+        CallbackQueryHandler(reject_button, pattern=keyboards.pattern(Action.REJECT)),
+        CallbackQueryHandler(resolve_button, pattern=keyboards.pattern(Action.RESOLVE)),
+        CallbackQueryHandler(remove_role_button, pattern=keyboards.pattern(Action.ROLE_REMOVE)),
+    ]

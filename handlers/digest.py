@@ -1,0 +1,260 @@
+"""The coordinators' digest: daily at MUTUALAID_DIGEST_TIME, and on /digest.
+
+The daily one is a `digest` row of timed work. Its performer sends the digest and books the
+next one at the next local digest time after now, so a digest that fell due while the bot
+was down is sent once on start, not once for every day missed. Each row carries the time
+of the digest before it (`since`), which is where "done since the last digest" starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from domain.models import Role, Work
+from domain.reports import Digest, Grouped, Item, build_digest, next_local, size
+from handlers import jobs, texts
+from handlers.common import reply
+from handlers.context import Ctx, Services
+from handlers.roles import coordinator_only
+
+logger = logging.getLogger(__name__)
+
+KIND = "digest"
+MAX_MESSAGE = 4096  # Telegram's limit for one message's text
+MAX_ITEMS = 100  # per section; the rest are counted, and /open, /approve, /concerns list them
+DEFAULT_SINCE = timedelta(days=1)
+
+
+# --- splitting -------------------------------------------------------------------------------
+
+
+def _length(text: str) -> int:
+    """What Telegram counts (UTF-16 code units), taken over the HTML: never less than it."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(blocks: Sequence[Sequence[str]], limit: int = MAX_MESSAGE) -> list[str]:
+    """Messages of at most `limit` characters, broken between blocks (sections) where they
+    fit and otherwise between a block's lines (items), its heading repeated as `continued`.
+
+    A block is its heading line then its item lines; blocks are separated by a blank line.
+    """
+    messages: list[str] = []
+    current = ""
+
+    def put(text: str) -> None:
+        nonlocal current
+        joined = f"{current}\n\n{text}" if current else text
+        if _length(joined) <= limit:
+            current = joined
+            return
+        if current:
+            messages.append(current)
+        current = text
+
+    for block in blocks:
+        text = "\n".join(block)
+        if _length(text) <= limit:
+            put(text)
+            continue
+        heading, items = block[0], list(block[1:])
+        continued = texts.DIGEST_CONTINUED.format(title=_title_of(heading))
+        part = heading
+        for item in items:
+            item = item if _length(item) <= limit // 2 else item[: limit // 2 - 1] + "…"
+            if _length(f"{part}\n{item}") > limit:
+                put(part)
+                part = continued
+            part = f"{part}\n{item}"
+        put(part)
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _title_of(heading: str) -> str:
+    """The bold title of a section heading, for its `continued` line."""
+    start, end = heading.find("<b>"), heading.find("</b>")
+    title = heading[start + 3 : end] if 0 <= start < end else heading
+    return title.rsplit(":", 1)[0]
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _section(title: str, count: int, lines: list[str], note: str = "") -> list[str]:
+    if not count:
+        return [texts.DIGEST_SECTION_EMPTY.format(title=title)]
+    return [texts.DIGEST_SECTION.format(title=title, count=count, note=note), *lines]
+
+
+def _grouped(grouped: Grouped[Item], line: Callable[[Item], str]) -> list[str]:
+    """Area subheadings and their items, at most MAX_ITEMS, then how many more."""
+    out: list[str] = []
+    shown = 0
+    for area, items in grouped:
+        if shown >= MAX_ITEMS:
+            break
+        out.append(texts.DIGEST_AREA.format(area=texts.html(area)))
+        for item in items[: MAX_ITEMS - shown]:
+            out.append(line(item))
+            shown += 1
+    if size(grouped) > shown:
+        out.append(texts.DIGEST_MORE.format(count=size(grouped) - shown))
+    return out
+
+
+def _need_fields(item: Item) -> dict[str, object]:
+    need = item.need
+    return {
+        "id": need.id,
+        "category": texts.html(need.category),
+        "area": texts.html(need.area),
+        "age": texts.age(item.age),
+    }
+
+
+def render_digest(digest: Digest, group: str, when: str, since: str) -> list[list[str]]:
+    """The digest as blocks: a title, then one block per section."""
+    blocks: list[list[str]] = [[texts.DIGEST_TITLE.format(group=texts.html(group), when=when)]]
+    blocks.append(
+        _section(
+            texts.DIGEST_WAITING,
+            size(digest.waiting),
+            _grouped(digest.waiting, lambda i: texts.DIGEST_NEED.format(**_need_fields(i))),
+            texts.DIGEST_WAITING_NOTE,
+        )
+    )
+    blocks.append(
+        _section(
+            texts.DIGEST_OVERDUE,
+            size(digest.overdue),
+            _grouped(
+                digest.overdue,
+                lambda i: texts.DIGEST_OVERDUE_NEED.format(
+                    **_need_fields(i),
+                    volunteer=texts.html(i.need.volunteer or "a volunteer"),
+                    late=texts.age(i.late or timedelta()),
+                ),
+            ),
+        )
+    )
+    done_lines = _grouped(
+        digest.done,
+        lambda i: texts.DIGEST_DONE_NEED.format(
+            **_need_fields(i), hours=texts.hours_given(i.need.hours)
+        ),
+    )
+    if digest.done:
+        done_lines.append(texts.DIGEST_DONE_HOURS.format(hours=f"{digest.done_hours:g}"))
+    blocks.append(_section(texts.DIGEST_DONE.format(since=since), size(digest.done), done_lines))
+    pending = [
+        texts.DIGEST_PENDING_LINE.format(
+            name=texts.html(p.first_name),
+            id=p.user_id,
+            skills=texts.html(", ".join(p.skills) or "no skills yet"),
+            areas=texts.html(", ".join(p.areas) or "no areas yet"),
+            age=texts.age(waited),
+        )
+        for p, waited in digest.pending[:MAX_ITEMS]
+    ]
+    if len(digest.pending) > MAX_ITEMS:
+        pending.append(texts.DIGEST_MORE.format(count=len(digest.pending) - MAX_ITEMS))
+    blocks.append(
+        _section(texts.DIGEST_PENDING, len(digest.pending), pending, texts.DIGEST_PENDING_NOTE)
+    )
+    concerns: list[str] = []
+    for area, items in digest.concerns:
+        heading = texts.DIGEST_AREA.format(area=texts.html(area)) if area else texts.DIGEST_NO_AREA
+        concerns.append(heading)
+        for concern, ago in items:
+            about = f"<b>#{concern.need_id}</b>" if concern.need_id else "General"
+            text = concern.text[: texts.CONCERN_EXCERPT]
+            if len(concern.text) > texts.CONCERN_EXCERPT:
+                text += "…"
+            concerns.append(
+                texts.DIGEST_CONCERN_LINE.format(
+                    about=about,
+                    who=texts.html(concern.raised_by),
+                    age=texts.age(ago),
+                    text=texts.html(" ".join(text.split())),
+                )
+            )
+    blocks.append(
+        _section(texts.DIGEST_CONCERNS, size(digest.concerns), concerns, texts.DIGEST_CONCERNS_NOTE)
+    )
+    gaps: list[str] = []
+    for area, items in digest.gaps:
+        gaps.append(texts.DIGEST_AREA.format(area=texts.html(area)))
+        gaps += [
+            texts.DIGEST_GAP_LINE.format(
+                category=texts.html(g.category), area=texts.html(g.area), count=g.waiting
+            )
+            for g in items
+        ]
+    blocks.append(_section(texts.DIGEST_GAPS, size(digest.gaps), gaps))
+    return blocks
+
+
+async def digest_messages(s: Services, now: datetime, since: datetime) -> list[str]:
+    """Today's digest, split into messages Telegram will take."""
+    rows = await s.store.reports.digest_rows(now, since)
+    digest = build_digest(rows, s.community, now, since)
+    blocks = render_digest(
+        digest, s.community.name, texts.local_time(now, s.tz), texts.local_time(since, s.tz)
+    )
+    return split_message(blocks)
+
+
+# --- the daily row, and /digest -------------------------------------------------------------
+
+
+def _since(work: Work | None, now: datetime) -> datetime:
+    value = work.payload.get("since") if work is not None else None
+    try:
+        since = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        since = None
+    if since is None or since.tzinfo is None or since > now:
+        return now - DEFAULT_SINCE
+    return since
+
+
+async def send_digest(context: Ctx, work: Work) -> None:
+    """The daily digest to every coordinator; the next one is booked first, so a failure
+    here (retried by the tick) can never stop the daily digests."""
+    s = context.services
+    now = s.now()
+    await s.store.reports.schedule_once(
+        KIND, next_local(now, s.digest_time, s.tz), now, beyond=now, since=now.isoformat()
+    )
+    messages = await digest_messages(s, now, _since(work, now))
+    for user_id in await s.store.people.with_role(Role.COORDINATOR):
+        for text in messages:
+            if await jobs.send(context, user_id, text) is None:
+                break  # blocked the bot: marked unreachable, nothing more to send them
+
+
+async def seed(s: Services) -> None:
+    """On start: the next daily digest is booked unless one is already waiting."""
+    now = s.now()
+    await s.store.reports.schedule_once(KIND, next_local(now, s.digest_time, s.tz), now)
+
+
+@coordinator_only
+async def digest_command(update: Update, context: Ctx) -> None:
+    """/digest: the digest now, with `done since` the last daily one."""
+    s = context.services
+    now = s.now()
+    pending = await s.store.work.pending(KIND)
+    for text in await digest_messages(s, now, _since(pending[0] if pending else None, now)):
+        await reply(update, text)
+
+
+def digest_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [CommandHandler("digest", digest_command)]

@@ -1,0 +1,296 @@
+"""The council liaison's view: /report, /export and the weekly report on Monday mornings.
+
+Only aggregates leave here: areas, categories and suppressed figures (domain/reports.py).
+Nothing a liaison receives holds a name, username, Telegram id, description, location or a
+request's number. Coordinators may use /report and /export too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from datetime import date, datetime
+
+from telegram import InputFile, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CommandHandler
+
+from domain.models import Role, Work
+from domain.reports import (
+    NOT_APPLICABLE,
+    Figures,
+    LiaisonReport,
+    Period,
+    PeriodError,
+    Shown,
+    hours_text,
+    last_week,
+    liaison_report,
+    next_local,
+    parse_period,
+    weekly_rows,
+)
+from handlers import jobs, texts
+from handlers.common import reply
+from handlers.context import Ctx, Services
+from handlers.digest import split_message
+from handlers.roles import requires
+
+logger = logging.getLogger(__name__)
+
+KIND = "weekly_report"
+MONDAY = 0
+REPORT_ROLES = (Role.LIAISON, Role.COORDINATOR)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _h(shown: Shown) -> str:
+    return texts.html(shown.text)
+
+
+def _median(shown: Shown) -> str:
+    return f"{_h(shown)} h" if shown.exact else _h(shown)
+
+
+def _row(name: str, f: Figures) -> str:
+    return texts.REPORT_ROW.format(
+        name=texts.html(name),
+        posted=_h(f.posted),
+        matched=_h(f.matched),
+        done=_h(f.done),
+        still_open=_h(f.still_open),
+        unmet=_h(f.unmet),
+        median=_median(f.median_hours),
+        hours=_h(f.hours),
+        active=_h(f.active),
+    )
+
+
+def _table(heading: str, rows: tuple[tuple[str, Figures], ...]) -> list[str]:
+    lines = [heading, *(_row(name, f) for name, f in rows if not f.empty)]
+    quiet = [texts.html(name) for name, f in rows if f.empty]
+    if quiet:
+        lines.append(texts.REPORT_QUIET.format(names=", ".join(quiet)))
+    return lines
+
+
+def render_report(report: LiaisonReport, title: str) -> list[list[str]]:
+    """The report as blocks: title, whole group, by area, by category, supply, note."""
+    w = report.whole
+    pounds = ""
+    if report.pounds is not None and report.pounds_per_hour is not None:
+        pounds = texts.REPORT_POUNDS.format(
+            pounds=_h(report.pounds), rate=f"{report.pounds_per_hour:,.2f}"
+        )
+    blocks = [
+        [title],
+        [
+            texts.REPORT_WHOLE.format(
+                posted=_h(w.posted),
+                matched=_h(w.matched),
+                done=_h(w.done),
+                still_open=_h(w.still_open),
+                unmet=_h(w.unmet),
+                median=_median(w.median_hours),
+                hours=_h(w.hours),
+                pounds=pounds,
+                active=_h(w.active),
+                volunteers=_h(report.volunteers),
+            )
+        ],
+        _table(texts.REPORT_BY_AREA, report.by_area),
+        _table(texts.REPORT_BY_CATEGORY, report.by_category),
+    ]
+    for heading, lines in (
+        (texts.REPORT_SUPPLY_AREA, report.supply_by_area),
+        (texts.REPORT_SUPPLY_CATEGORY, report.supply_by_category),
+    ):
+        block = [heading]
+        for line in lines:
+            if line.volunteers.value == 0 and line.needs.value == 0:
+                continue
+            template = (
+                texts.REPORT_SUPPLY_NONE if line.needs.value == 0 else texts.REPORT_SUPPLY_ROW
+            )
+            block.append(
+                template.format(
+                    name=texts.html(line.name),
+                    volunteers=_h(line.volunteers),
+                    needs=_h(line.needs),
+                    per_need=_h(line.per_need),
+                )
+            )
+        blocks.append(block)
+    if report.unserved:
+        blocks.append(
+            [
+                texts.REPORT_UNSERVED,
+                *(
+                    texts.REPORT_UNSERVED_ROW.format(category=texts.html(c), area=texts.html(a))
+                    for c, a in report.unserved
+                ),
+            ]
+        )
+    else:
+        blocks.append([texts.REPORT_UNSERVED_NONE])
+    blocks.append([texts.REPORT_NOTE])
+    return blocks
+
+
+def _label(period: Period, today: date) -> str:
+    label = texts.period_label(period.start, period.end, period.whole_month)
+    return label + (texts.REPORT_SO_FAR if period.end >= today else "")
+
+
+def _pounds_per_hour(s: Services) -> float | None:
+    return s.community.social_value.pounds_per_hour
+
+
+async def report_messages(
+    s: Services, period: Period, now: datetime, *, weekly: bool = False
+) -> list[str]:
+    """The report for a period, split into messages Telegram will take."""
+    tallies = await s.store.reports.tallies([period.bounds(s.tz)], now)
+    volunteers = await s.store.reports.available_volunteers()
+    report = liaison_report(tallies, volunteers, s.community, _pounds_per_hour(s))
+    template = texts.REPORT_WEEKLY_TITLE if weekly else texts.REPORT_TITLE
+    title = template.format(
+        group=texts.html(s.community.name),
+        period=_label(period, now.astimezone(s.tz).date()),
+    )
+    return split_message(render_report(report, title))
+
+
+# --- the CSV ---------------------------------------------------------------------------------
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """A name as a spreadsheet cell: never read as a formula."""
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
+def _cell(shown: Shown | None) -> str:
+    if shown is None or shown.text == NOT_APPLICABLE:
+        return ""
+    if shown.value is None:
+        return shown.text  # `<5` or `*`
+    return hours_text(shown.value).replace(",", "")
+
+
+def _pounds_cell(shown: Shown | None) -> str:
+    if shown is None or shown.value is None:
+        return _cell(shown)
+    return f"{shown.value:.2f}"
+
+
+async def export_csv(s: Services, period: Period, now: datetime) -> tuple[bytes, str]:
+    """(the CSV's bytes, a file name): UTF-8 with a byte-order mark, so a spreadsheet reads
+    it as UTF-8, and one header row."""
+    weeks = period.weeks()
+    buckets = [Period(w.start, w.end).bounds(s.tz) for w in weeks]
+    tallies = await s.store.reports.tallies(buckets, now)
+    volunteers = await s.store.reports.available_volunteers()
+    rate = _pounds_per_hour(s)
+    rows = weekly_rows(tallies, weeks, volunteers, s.community, rate)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    header = list(texts.EXPORT_HEADER)
+    if rate is not None:
+        header.append(texts.EXPORT_POUNDS_HEADER.format(rate=f"{rate:,.2f}"))
+    writer.writerow(header)
+    for row in rows:
+        f = row.figures
+        cells = [
+            row.week.label,
+            row.week.start.isoformat(),
+            row.week.end.isoformat(),
+            _text(row.area),
+            _text(row.category),
+            *(_cell(getattr(f, name)) for name in ("posted", "matched", "done")),
+            _cell(f.still_open),
+            _cell(f.unmet),
+            _cell(f.median_hours),
+            _cell(f.hours),
+            _cell(f.active),
+            _cell(row.eligible),
+        ]
+        if rate is not None:
+            cells.append(_pounds_cell(row.pounds))
+        writer.writerow(cells)
+    name = f"mutualaid-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
+    return ("\ufeff" + out.getvalue()).encode("utf-8"), name
+
+
+# --- commands and the weekly row -------------------------------------------------------------
+
+
+def _period(context: Ctx, today: date) -> Period | str:
+    try:
+        return parse_period(list(context.args or []), today)
+    except PeriodError as exc:
+        return texts.REPORT_BAD_PERIOD[exc.problem.value]
+
+
+@requires(*REPORT_ROLES)
+async def report_command(update: Update, context: Ctx) -> None:
+    """/report, /report 2026-10, /report 2026-10-01 2026-10-31."""
+    s = context.services
+    now = s.now()
+    period = _period(context, now.astimezone(s.tz).date())
+    if isinstance(period, str):
+        await reply(update, period)
+        return
+    for text in await report_messages(s, period, now):
+        await reply(update, text)
+
+
+@requires(*REPORT_ROLES)
+async def export_command(update: Update, context: Ctx) -> None:
+    """/export (same periods as /report): the figures as a CSV document."""
+    s = context.services
+    now = s.now()
+    today = now.astimezone(s.tz).date()
+    period = _period(context, today)
+    chat = update.effective_chat
+    if isinstance(period, str) or chat is None:
+        await reply(update, str(period))
+        return
+    data, name = await export_csv(s, period, now)
+    caption = texts.EXPORT_CAPTION.format(
+        group=texts.html(s.community.name), period=_label(period, today)
+    )
+    await context.bot.send_document(
+        chat.id, InputFile(data, filename=name), caption=caption, parse_mode=ParseMode.HTML
+    )
+
+
+async def send_weekly_report(context: Ctx, work: Work) -> None:
+    """Monday morning: last week's report to every liaison; next Monday's booked first."""
+    s = context.services
+    now = s.now()
+    await s.store.reports.schedule_once(
+        KIND, next_local(now, s.digest_time, s.tz, weekday=MONDAY), now, beyond=now
+    )
+    period = last_week(now.astimezone(s.tz).date())
+    messages = await report_messages(s, period, now, weekly=True)
+    for user_id in await s.store.people.with_role(Role.LIAISON):
+        for text in messages:
+            if await jobs.send(context, user_id, text) is None:
+                break
+
+
+async def seed(s: Services) -> None:
+    """On start: next Monday's report is booked unless one is already waiting."""
+    now = s.now()
+    await s.store.reports.schedule_once(
+        KIND, next_local(now, s.digest_time, s.tz, weekday=MONDAY), now
+    )
+
+
+def liaison_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [CommandHandler("report", report_command), CommandHandler("export", export_command)]

@@ -1,0 +1,81 @@
+"""A person's data rights: /mydata sends what is kept, /forget deletes it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from domain.privacy import forget as forget_person
+from handlers import keyboards, texts
+from handlers.common import reply
+from handlers.context import Ctx
+from handlers.jobs import run_due_work
+from handlers.keyboards import Action
+
+logger = logging.getLogger(__name__)
+
+
+async def mydata(update: Update, context: Ctx) -> None:
+    """/mydata: everything kept about the caller, as a JSON document."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    s = context.services
+    data = await s.store.privacy.export(update.effective_user.id, s.now())
+    await update.effective_chat.send_document(
+        document=data.model_dump_json(indent=2).encode(),
+        filename=texts.MYDATA_FILENAME,
+        caption=texts.MYDATA_NOTHING if data.is_empty else texts.MYDATA_CAPTION,
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def forget(update: Update, context: Ctx) -> None:
+    """/forget: what deleting means, and the `Delete my data` button."""
+    if context.form.get("flow"):
+        # A half-filled form would be written back after deleting it: finish or cancel first.
+        await reply(update, texts.IN_A_FLOW)
+        return
+    await reply(update, texts.FORGET_ASK, reply_markup=keyboards.forget())
+
+
+async def forget_pressed(update: Update, context: Ctx) -> None:
+    """`Delete my data` or `Keep my data`."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    button = keyboards.parse(query.data)
+    if button is None or button.arg not in ("y", "n"):
+        await query.answer(texts.STALE_BUTTON)
+        return
+    if button.arg == "n":
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        await reply(update, texts.FORGET_KEPT)
+        return
+    if context.form.get("flow"):
+        await query.answer(texts.IN_A_FLOW)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    s = context.services
+    user_id = update.effective_user.id
+    done = await forget_person(s.store.needs, s.store.privacy, s.aid.match, user_id, s.now())
+    # The in-memory copy of their form goes too, or the next save would write it back.
+    context.application.drop_user_data(user_id)
+    logger.info(
+        "Forgot a person: %s needs withdrawn, %s tasks returned",
+        len(done.needs_withdrawn),
+        len(done.tasks_returned),
+    )
+    await reply(update, texts.FORGET_DONE)
+    await run_due_work(context)
+
+
+def privacy_handlers() -> list[CommandHandler | CallbackQueryHandler]:
+    """Registered before the flows, so they answer whatever the caller is in the middle of."""
+    return [
+        CommandHandler("mydata", mydata),
+        CommandHandler("forget", forget),
+        CallbackQueryHandler(forget_pressed, pattern=keyboards.pattern(Action.FORGET)),
+    ]
