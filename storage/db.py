@@ -147,13 +147,13 @@ class Database:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         await self.connect()
-        async with self._lock, self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        # One trip to aiosqlite's thread for the statement and its rows.
+        async with self._lock:
+            return list(await self.conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        await self.connect()
-        async with self._lock, self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One statement in its own transaction; returns the number of rows changed."""

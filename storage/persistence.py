@@ -22,12 +22,27 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
             update_interval=update_interval,
         )
         self.db = db
+        # What was last written, so an update that changed nothing writes nothing.
+        self._written: dict[tuple[str, str], str] = {}
+
+    def _changed(self, kind: str, key: str, value: str | None) -> bool:
+        if value is None:
+            return self._written.pop((kind, key), "") is not None
+        if self._written.get((kind, key)) == value:
+            return False
+        self._written[(kind, key)] = value
+        return True
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         rows = await self.db.fetchall("SELECT user_id, data FROM user_data")
+        for r in rows:
+            self._written[("user", str(r[0]))] = r[1]
         return {int(r[0]): json.loads(r[1]) for r in rows}
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        text = json.dumps(data, sort_keys=True) if data else None
+        if not self._changed("user", str(user_id), text):
+            return
         if data:
             await self.db.execute(
                 "INSERT INTO user_data (user_id, data) VALUES (?, ?) "
@@ -35,12 +50,13 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
                 # changes: storage.db.tx).
                 "ON CONFLICT(user_id) DO UPDATE SET data=excluded.data "
                 "WHERE data IS NOT excluded.data",
-                (user_id, json.dumps(data, sort_keys=True)),
+                (user_id, text),
             )
         else:
             await self.drop_user_data(user_id)
 
     async def drop_user_data(self, user_id: int) -> None:
+        self._written.pop(("user", str(user_id)), None)
         await self.db.execute("DELETE FROM user_data WHERE user_id=?", (user_id,))
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
@@ -48,11 +64,16 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
 
     async def get_conversations(self, name: str) -> ConversationDict:
         rows = await self.db.fetchall("SELECT key, state FROM conversations WHERE name=?", (name,))
+        for r in rows:
+            self._written[(name, r[0])] = r[1]
         return {tuple(json.loads(r[0])): json.loads(r[1]) for r in rows}
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
+        state = None if new_state is None else json.dumps(new_state)
+        if not self._changed(name, json.dumps(list(key)), state):
+            return
         if new_state is None:
             await self.db.execute(
                 "DELETE FROM conversations WHERE name=? AND key=?", (name, json.dumps(list(key)))
@@ -62,7 +83,7 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
                 "INSERT INTO conversations (name, key, state) VALUES (?,?,?) "
                 "ON CONFLICT(name, key) DO UPDATE SET state=excluded.state "
                 "WHERE state IS NOT excluded.state",
-                (name, json.dumps(list(key)), json.dumps(new_state)),
+                (name, json.dumps(list(key)), state),
             )
 
     # Chat data, bot data and callback data are not kept: the tables hold the real state.
