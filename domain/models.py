@@ -46,6 +46,7 @@ class ProposalStatus(StrEnum):
     MOVED_ON = "moved_on"  # the wave timed out
     WITHDRAWN = "withdrawn"  # the need was cancelled or closed
     DROPPED = "dropped"  # accepted, then "couldn't do it"
+    LAPSED = "lapsed"  # moved on, then the need was kept open another week
 
 
 class Claim(StrEnum):

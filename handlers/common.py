@@ -130,7 +130,6 @@ async def consent(update: Update, context: Ctx) -> None:
     if agreed and version < texts.PRIVACY_VERSION:
         # `I agree` under a notice that has changed since: agreeing needs the new one.
         await query.answer(texts.STALE_BUTTON)
-        await query.edit_message_reply_markup(None)
         await reply(update, _notice(context), reply_markup=keyboards.consent())
         return
     await query.answer()

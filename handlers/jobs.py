@@ -54,10 +54,16 @@ async def _need(context: Ctx, work: Work) -> Need | None:
     return await context.services.store.needs.get(_id(work, "need_id"))
 
 
-async def _first_name(context: Ctx, user_id: int | None, fallback: str) -> str:
+async def _plain_name(context: Ctx, user_id: int | None, fallback: str) -> str:
+    """Someone's first name as they typed it (not HTML), or the fallback."""
     anonymous = not user_id or is_anonymous(user_id)
     person = None if anonymous else await context.services.store.people.get(user_id)
-    return texts.html(person.first_name) if person and person.first_name else fallback
+    return person.first_name if person and person.first_name else fallback
+
+
+async def _first_name(context: Ctx, user_id: int | None, fallback: str) -> str:
+    """Someone's first name, escaped for an HTML message."""
+    return texts.html(await _plain_name(context, user_id, fallback))
 
 
 async def send_proposal(context: Ctx, work: Work) -> None:
@@ -108,7 +114,7 @@ async def tell_resident_accepted(context: Ctx, work: Work) -> None:
     need = await _need(context, work)
     if need is None or need.volunteer_id is None:
         return
-    name = await _first_name(context, need.volunteer_id, "A volunteer")
+    name = await _plain_name(context, need.volunteer_id, "A volunteer")  # escaped by texts
     await send(
         context,
         need.resident_id,

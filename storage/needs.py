@@ -20,6 +20,9 @@ from domain.models import (
 from storage.db import Database, at, parse_ts, ts
 from storage.work import add_work
 
+# Proposal statuses that do not stop a volunteer being asked about the need again.
+ASK_AGAIN = ", ".join(f"'{s.value}'" for s in (ProposalStatus.TAKEN, ProposalStatus.LAPSED))
+
 
 def _need(row: aiosqlite.Row) -> Need:
     return Need(
@@ -181,7 +184,8 @@ class NeedRepo:
                 WHERE v.on_duty = 1 AND v.approved = 1 AND p.blocked = 0 AND p.reachable = 1
                   AND v.user_id != :resident {extra}
                   AND NOT EXISTS (SELECT 1 FROM proposals pr
-                                  WHERE pr.need_id = :need AND pr.volunteer_id = v.user_id)
+                                  WHERE pr.need_id = :need AND pr.volunteer_id = v.user_id
+                                    AND pr.status NOT IN ({ASK_AGAIN}))
             ),
             chosen AS MATERIALIZED (SELECT * FROM ranked {order} LIMIT :limit)
             SELECT chosen.*,
@@ -238,7 +242,8 @@ class NeedRepo:
               AND o.window_end > ? AND o.window_start < ?
               AND p.blocked = 0 AND p.reachable = 1 AND o.user_id != ?
               AND NOT EXISTS (SELECT 1 FROM proposals pr
-                              WHERE pr.need_id = ? AND pr.volunteer_id = o.user_id)
+                              WHERE pr.need_id = ? AND pr.volunteer_id = o.user_id
+                                AND pr.status NOT IN ({ASK_AGAIN}))
             ORDER BY o.id
             """,
             (need.category, *areas, ts(now), ts(need.window_end), need.resident_id, need.id),
@@ -273,13 +278,19 @@ class NeedRepo:
                 return None
             wave = int(row[0])
             for volunteer_id in volunteer_ids:
+                # Someone only beaten to it before, or asked before the need was extended,
+                # may be asked again: their old proposal row opens anew.
                 cur = await conn.execute(
-                    "INSERT OR IGNORE INTO proposals (need_id, volunteer_id, wave, created_at) "
-                    "VALUES (?,?,?,?)",
+                    "INSERT INTO proposals (need_id, volunteer_id, wave, created_at) "
+                    "VALUES (?,?,?,?) ON CONFLICT(need_id, volunteer_id) DO UPDATE SET "
+                    "status='open', wave=excluded.wave, created_at=excluded.created_at, "
+                    "chat_id=NULL, message_id=NULL, answered_at=NULL "
+                    f"WHERE proposals.status IN ({ASK_AGAIN}) RETURNING id",
                     (need_id, volunteer_id, wave, ts(now)),
                 )
-                if cur.rowcount:
-                    await add_work(conn, "send_proposal", now, now, proposal_id=cur.lastrowid)
+                row = await cur.fetchone()
+                if row is not None:
+                    await add_work(conn, "send_proposal", now, now, proposal_id=row[0])
             await add_work(conn, "wave_timeout", deadline, now, need_id=need_id, wave=wave)
             return wave
 
@@ -471,6 +482,11 @@ class NeedRepo:
             )
             if cur.rowcount != 1:
                 return False
+            # A new week: those who let an earlier wave pass may be asked again.
+            await conn.execute(
+                "UPDATE proposals SET status='lapsed' WHERE need_id=? AND status='moved_on'",
+                (need_id,),
+            )
             await add_work(conn, "still_needed", new_end, now, need_id=need_id)
             return True
 
