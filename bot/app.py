@@ -50,6 +50,10 @@ PERSIST_GROUP = 100
 
 async def _persist(update: Update, context: Ctx) -> None:
     """After every update: the state of any flow in progress goes to the database now."""
+    if update.effective_user is not None:
+        # PTB marks an update's user_data for saving only after every group has run, which
+        # would leave this step's form to the next update (or lose it in a crash).
+        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await context.application.update_persistence()  # a flow's step is an effect too
     processing_update(None)  # the update's changes are done
 

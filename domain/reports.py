@@ -21,7 +21,8 @@ Small-number suppression
    or more are shown as they are.
 2. What would describe a small count goes with it: the median hours to a match is shown
    only where the matched count is shown as a number, volunteer hours (and pounds) only
-   where the done count is.
+   where the done count is, volunteers per request only where both counts are (or as 0
+   where nobody could be asked, which says nothing of the requests).
 3. Nothing small can be worked out by subtraction. A *line* is a set of figures that adds
    up to a total that is published as a number: one column of the by-area figures and the
    whole group's figure; one column of the by-category figures and the whole group's
@@ -39,7 +40,10 @@ Small-number suppression
    smallest non-zero figure unless it withholds one already. Lines are checked again until
    none changes, so a figure withheld for one line counts in every other line it is in.
 
-Not covered: comparing two reports for overlapping periods (October with 2–31 October)
+Not covered: in the CSV, a line whose every non-zero figure is already withheld can't be
+helped, since its total is the figure a /report for that week shows (say a week when one
+category had 4 requests in each of two areas and none elsewhere: the report says 8). And
+comparing two reports for overlapping periods (October with 2–31 October)
 can still narrow a small number down; the liaison is trusted not to, and the figures carry
 no name, id, description or location to join them with. Volunteer hours of withheld
 figures can be read off as a sum (the whole group's hours minus those shown); hours are
@@ -71,7 +75,6 @@ MAX_PERIOD_DAYS = 366
 COUNTS = ("posted", "matched", "done", "still_open", "unmet")
 
 T = TypeVar("T")
-K = TypeVar("K", bound=Hashable)
 Grouped = tuple[tuple[str, tuple[T, ...]], ...]
 
 
@@ -545,7 +548,9 @@ def liaison_report(
     tallies = list(tallies)
     areas = area_order(community, (t.area for t in tallies))
     categories = category_order(community, (t.category for t in tallies))
-    whole, by_area, by_cat = _Sum(), defaultdict(_Sum), defaultdict(_Sum)
+    whole = _Sum()
+    by_area: defaultdict[str, _Sum] = defaultdict(_Sum)
+    by_cat: defaultdict[str, _Sum] = defaultdict(_Sum)
     cross: Counter[tuple[str, str]] = Counter()
     for t in tallies:
         whole.add(t)
@@ -553,7 +558,7 @@ def liaison_report(
         by_cat[t.category].add(t)
         cross[(t.category, t.area)] += t.posted
 
-    shown: dict[tuple[str, str], dict[str, Shown]] = defaultdict(dict)
+    shown: dict[Hashable, dict[str, Shown]] = defaultdict(dict)
     whole_shown: dict[str, Shown] = {}
     for name in COUNTS:
         values: dict[Hashable, int] = {("a", a): by_area[a].counts[name] for a in areas}

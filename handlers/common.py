@@ -67,12 +67,12 @@ async def gate(update: Update, context: Ctx) -> None:
     if chat is None or user is None:
         raise ApplicationHandlerStop
     s = context.services
+    processing_update(None)
     if await s.store.safety.processed(update.update_id):
         # Delivered again (say, after a crash before Telegram heard we had it): it has
         # already changed what it was going to change, so it does nothing more.
         logger.info("Update %s was delivered again; ignored", update.update_id)
         raise ApplicationHandlerStop
-    processing_update(update.update_id, s.now())
     if chat.type != ChatType.PRIVATE:
         message = update.effective_message
         if message is not None and message.text and message.text.startswith("/"):
@@ -90,6 +90,9 @@ async def gate(update: Update, context: Ctx) -> None:
         await s.store.people.upsert(user.id, user.first_name, user.username, s.now())
         person = await s.store.people.get(user.id)
     context.person = person
+    # From here on, what this update changes records its id with the change (storage.db.tx);
+    # keeping a name up to date above is housekeeping, not the update's doing.
+    processing_update(update.update_id, s.now())
     if person is not None and person.blocked:
         # Blocked by a coordinator: one neutral answer to anything, and nothing else happens.
         await answer(update, texts.BLOCKED_REPLY)

@@ -189,13 +189,13 @@ def render_digest(digest: Digest, group: str, when: str, since: str) -> list[lis
         _section(texts.DIGEST_CONCERNS, size(digest.concerns), concerns, texts.DIGEST_CONCERNS_NOTE)
     )
     gaps: list[str] = []
-    for area, items in digest.gaps:
+    for area, area_gaps in digest.gaps:
         gaps.append(texts.DIGEST_AREA.format(area=texts.html(area)))
         gaps += [
             texts.DIGEST_GAP_LINE.format(
                 category=texts.html(g.category), area=texts.html(g.area), count=g.waiting
             )
-            for g in items
+            for g in area_gaps
         ]
     blocks.append(_section(texts.DIGEST_GAPS, size(digest.gaps), gaps))
     return blocks
@@ -256,5 +256,5 @@ async def digest_command(update: Update, context: Ctx) -> None:
         await reply(update, text)
 
 
-def digest_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def digest_handlers() -> list[BaseHandler[Update, Ctx, None]]:
     return [CommandHandler("digest", digest_command)]

@@ -56,8 +56,9 @@ async def _need(context: Ctx, work: Work) -> Need | None:
 
 async def _plain_name(context: Ctx, user_id: int | None, fallback: str) -> str:
     """Someone's first name as they typed it (not HTML), or the fallback."""
-    anonymous = not user_id or is_anonymous(user_id)
-    person = None if anonymous else await context.services.store.people.get(user_id)
+    if not user_id or is_anonymous(user_id):
+        return fallback
+    person = await context.services.store.people.get(user_id)
     return person.first_name if person and person.first_name else fallback
 
 
@@ -289,6 +290,7 @@ async def retention(context: Ctx, work: Work) -> None:
     now = s.now()
     scrubbed = await s.store.privacy.scrub_closed(retention_cutoff(now, s.retention), now)
     if scrubbed:
+        await s.store.privacy.purge_copies()
         logger.info("Retention: %s closed needs lost their personal details", scrubbed)
 
 

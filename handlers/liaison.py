@@ -292,5 +292,5 @@ async def seed(s: Services) -> None:
     )
 
 
-def liaison_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def liaison_handlers() -> list[BaseHandler[Update, Ctx, None]]:
     return [CommandHandler("report", report_command), CommandHandler("export", export_command)]

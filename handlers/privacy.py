@@ -31,9 +31,15 @@ async def mydata(update: Update, context: Ctx) -> None:
     )
 
 
+def _in_a_flow(context: Ctx) -> bool:
+    """Half-way through a flow? (Read without creating a form for someone we may not know.)"""
+    form = (context.user_data or {}).get("form")
+    return isinstance(form, dict) and bool(form.get("flow"))
+
+
 async def forget(update: Update, context: Ctx) -> None:
     """/forget: what deleting means, and the `Delete my data` button."""
-    if context.form.get("flow"):
+    if _in_a_flow(context):
         # A half-filled form would be written back after deleting it: finish or cancel first.
         await reply(update, texts.IN_A_FLOW)
         return
@@ -53,7 +59,7 @@ async def forget_pressed(update: Update, context: Ctx) -> None:
         await query.edit_message_reply_markup(None)
         await reply(update, texts.FORGET_KEPT)
         return
-    if context.form.get("flow"):
+    if _in_a_flow(context):
         await query.answer(texts.IN_A_FLOW)
         return
     await query.answer()
@@ -61,6 +67,7 @@ async def forget_pressed(update: Update, context: Ctx) -> None:
     s = context.services
     user_id = update.effective_user.id
     done = await forget_person(s.store.needs, s.store.privacy, s.aid.match, user_id, s.now())
+    await s.store.privacy.purge_copies()
     # The in-memory copy of their form goes too, or the next save would write it back.
     context.application.drop_user_data(user_id)
     logger.info(

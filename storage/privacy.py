@@ -111,7 +111,7 @@ class PrivacyRepo:
             profile["areas"] = [r[0] for r in areas]
         need_rows = []
         for r in needs:
-            need = _row(r, "resident_id", "linked_to")
+            need = _row(r, "resident_id", "volunteer_id", "linked_to")
             need["linked_to"] = [int(x) for x in (r["linked_to"] or "").split(",") if x]
             need_rows.append(need)
         return PersonalData(
@@ -272,6 +272,12 @@ class PrivacyRepo:
             (user_id,),
         )
 
+    async def purge_copies(self) -> None:
+        """Old versions of changed pages can sit in the -wal file until a checkpoint: copy
+        everything into the main file (where secure_delete has zeroed what was removed) and
+        empty the -wal, so what was just deleted is nowhere on disk."""
+        await self.db.checkpoint()
+
     # --- retention --------------------------------------------------------------------------
 
     async def scrub_closed(self, before: datetime, now: datetime) -> int:
@@ -307,6 +313,10 @@ class PrivacyRepo:
                     f"resident_id=CASE WHEN resident_id > ? THEN ? ELSE resident_id END{clear} "
                     "WHERE id=?",
                     (ANONYMOUS, ANONYMOUS, need_id),
+                )
+                # A link says two requests were one person's: moot now, and telling.
+                await conn.execute(
+                    "DELETE FROM need_links WHERE need_id=? OR related_id=?", (need_id, need_id)
                 )
                 if "audit_log" in tables:  # e.g. the name of someone who phoned it in
                     await conn.execute(

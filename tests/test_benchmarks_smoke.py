@@ -48,6 +48,7 @@ def _run(name: str) -> str:
             ),
         ),
         ("throughput.py", ("updates/s", "bare PTB", "ratio", "peak RSS")),
+        ("reports.py", ("digest", "/report", "/export", "EXPLAIN QUERY PLAN")),
     ],
 )
 def test_benchmark_runs_small(script: str, headlines: tuple[str, ...]) -> None:

@@ -49,7 +49,8 @@ class DocumentRequest(SandboxRequest):
         if url.endswith("/sendDocument") and request_data is not None:
             chat_id = int(request_data.parameters["chat_id"])  # type: ignore[arg-type]
             for filename, content, _ in (request_data.multipart_data or {}).values():
-                self.documents.append((chat_id, str(filename), bytes(content)))
+                data = content if isinstance(content, bytes) else content.read()
+                self.documents.append((chat_id, str(filename), data))
         return await super().do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
@@ -71,7 +72,7 @@ async def mydata(bot: BotUnderTest, who: Person) -> tuple[dict[str, Any], str, s
 
 def everything(bot: BotUnderTest) -> list[tuple[str, str, Any]]:
     """Every value in every column of every table: (table, column, value)."""
-    found = []
+    found: list[tuple[str, str, Any]] = []
     tables = [
         r[0]
         for r in bot.rows("SELECT name FROM sqlite_master WHERE type='table'")
@@ -241,6 +242,9 @@ async def test_forget_leaves_no_trace_of_them_in_the_database_file(
         assert caption == texts.MYDATA_NOTHING and data["person"] is None
         assert not any(s in raw for s in SECRETS)
 
+        for name, content in file_bytes(db_path).items():  # as it is, straight after
+            for secret in SECRETS:
+                assert secret.encode() not in content, (name, secret)
         await bot.store.db.checkpoint()
         on_disk = file_bytes(db_path)
         assert on_disk[db_path.name] and not on_disk.get(db_path.name + "-wal")
