@@ -138,40 +138,28 @@ def _still_theirs(need: Need | None, work: Work) -> bool:
     )
 
 
+async def _remind(context: Ctx, work: Work, template: str) -> None:
+    """A task message to the volunteer, while the need is still theirs."""
+    need = await _need(context, work)
+    if need is not None and need.volunteer_id is not None and _still_theirs(need, work):
+        await send(
+            context, need.volunteer_id, texts.need_line(template, need), keyboards.task(need.id)
+        )
+
+
 async def reminder(context: Ctx, work: Work) -> None:
     """The morning of the need's day."""
-    need = await _need(context, work)
-    if _still_theirs(need, work):
-        assert need is not None and need.volunteer_id is not None
-        await send(
-            context,
-            need.volunteer_id,
-            texts.need_line(texts.REMINDER, need),
-            keyboards.task(need.id),
-        )
+    await _remind(context, work, texts.REMINDER)
 
 
 async def followup(context: Ctx, work: Work) -> None:
     """After the window: `Done` or `Couldn't do it`."""
-    need = await _need(context, work)
-    if _still_theirs(need, work):
-        assert need is not None and need.volunteer_id is not None
-        await send(
-            context,
-            need.volunteer_id,
-            texts.need_line(texts.FOLLOWUP, need),
-            keyboards.task(need.id),
-        )
+    await _remind(context, work, texts.FOLLOWUP)
 
 
 async def nudge(context: Ctx, work: Work) -> None:
     """One nudge a day after the follow-up; after that coordinators see it as overdue."""
-    need = await _need(context, work)
-    if _still_theirs(need, work):
-        assert need is not None and need.volunteer_id is not None
-        await send(
-            context, need.volunteer_id, texts.need_line(texts.NUDGE, need), keyboards.task(need.id)
-        )
+    await _remind(context, work, texts.NUDGE)
 
 
 async def tell_resident_done(context: Ctx, work: Work) -> None:

@@ -6,30 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from domain.coordination import AssignProblem, Audit, Concern
 from domain.models import ProposalStatus
 from storage.audit import add_audit
 from storage.db import Database, at, ts
+from storage.needs import close_open_need, close_proposals
 from storage.work import add_work
-
-
-async def _withdraw(
-    conn: aiosqlite.Connection, where: str, params: tuple[object, ...], now: datetime
-) -> list[int]:
-    """Open proposals matching `where` are withdrawn, and their messages will be edited to
-    say so (they keep no Accept button). Returns the needs they were about."""
-    cur = await conn.execute(
-        f"UPDATE proposals SET status='withdrawn', answered_at=? "
-        f"WHERE status='open' AND {where} RETURNING id, need_id",
-        (ts(now), *params),
-    )
-    needs = set()
-    for proposal_id, need_id in await cur.fetchall():
-        await add_work(conn, "proposal_closed", now, now, proposal_id=proposal_id)
-        needs.add(int(need_id))
-    return sorted(needs)
 
 
 class CoordinationRepo:
@@ -129,14 +111,8 @@ class CoordinationRepo:
     async def close_need(self, need_id: int, by: int, now: datetime) -> bool:
         """A coordinator closes an open need (sorted by phone, say); proposals withdrawn."""
         async with self.db.tx() as conn:
-            cur = await conn.execute(
-                "UPDATE needs SET status='closed', closed_at=?, updated_at=? "
-                "WHERE id=? AND status='open'",
-                (ts(now), ts(now), need_id),
-            )
-            if cur.rowcount != 1:
+            if not await close_open_need(conn, need_id, now):
                 return False
-            await _withdraw(conn, "need_id=?", (need_id,), now)
             await add_audit(conn, by, Audit.CLOSE_NEED, f"need:{need_id}", now)
             return True
 
@@ -182,7 +158,7 @@ class CoordinationRepo:
                 (ts(now), ts(now), user_id),
             )
             for need_id, volunteer_id in await cur.fetchall():
-                await _withdraw(conn, "need_id=?", (need_id,), now)
+                await close_proposals(conn, ProposalStatus.WITHDRAWN, now, need_id=need_id)
                 if volunteer_id is not None:
                     await add_work(
                         conn,
@@ -194,7 +170,7 @@ class CoordinationRepo:
                         by="coordinator",
                     )
             # Proposals waiting for their answer.
-            await _withdraw(conn, "volunteer_id=?", (user_id,), now)
+            await close_proposals(conn, ProposalStatus.WITHDRAWN, now, volunteer_id=user_id)
             # Tasks they had accepted: back to other volunteers, the resident told.
             cur = await conn.execute(
                 "UPDATE needs SET status='open', volunteer_id=NULL, doorstep_code=NULL, "

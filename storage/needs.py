@@ -342,7 +342,7 @@ class NeedRepo:
                         "UPDATE proposals SET status='accepted', answered_at=? WHERE id=?",
                         (ts(now), proposal_id),
                     )
-                    await _close_proposals(conn, need_id, ProposalStatus.TAKEN, now)
+                    await close_proposals(conn, ProposalStatus.TAKEN, now, need_id=need_id)
                     await add_work(conn, "tell_resident_accepted", now, now, need_id=need_id)
                     cur = await conn.execute("SELECT * FROM needs WHERE id=?", (need_id,))
                     won_row = await cur.fetchone()
@@ -397,7 +397,7 @@ class NeedRepo:
             )
             if await cur.fetchone() is None:
                 return False
-            return await _close_proposals(conn, need_id, ProposalStatus.MOVED_ON, now) > 0
+            return bool(await close_proposals(conn, ProposalStatus.MOVED_ON, now, need_id=need_id))
 
     async def complete(self, need_id: int, volunteer_id: int, hours: float, now: datetime) -> bool:
         """`Done`: the hours are kept and the resident is told."""
@@ -447,7 +447,7 @@ class NeedRepo:
                 "UPDATE needs SET status='cancelled', closed_at=?, updated_at=? WHERE id=?",
                 (ts(now), ts(now), need_id),
             )
-            await _close_proposals(conn, need_id, ProposalStatus.WITHDRAWN, now)
+            await close_proposals(conn, ProposalStatus.WITHDRAWN, now, need_id=need_id)
             if before.volunteer_id is not None:
                 await add_work(
                     conn,
@@ -462,15 +462,7 @@ class NeedRepo:
     async def close_unmet(self, need_id: int, now: datetime) -> bool:
         """An open need nobody took ends; its proposals are withdrawn."""
         async with self.db.tx() as conn:
-            cur = await conn.execute(
-                "UPDATE needs SET status='closed', closed_at=?, updated_at=? "
-                "WHERE id=? AND status='open'",
-                (ts(now), ts(now), need_id),
-            )
-            if cur.rowcount != 1:
-                return False
-            await _close_proposals(conn, need_id, ProposalStatus.WITHDRAWN, now)
-            return True
+            return await close_open_need(conn, need_id, now)
 
     async def extend(self, need_id: int, new_end: datetime, now: datetime) -> bool:
         """`Yes, keep it open`: a longer window and another `Still need help?` at its end."""
@@ -525,17 +517,36 @@ class NeedRepo:
         return await self.db.fetchone("SELECT * FROM concerns WHERE id=?", (concern_id,))
 
 
-async def _close_proposals(
-    conn: aiosqlite.Connection, need_id: int, status: ProposalStatus, now: datetime
-) -> int:
-    """Every open proposal of a need ends, and its message will be edited to say so.
-    Returns how many there were."""
+async def close_proposals(
+    conn: aiosqlite.Connection,
+    status: ProposalStatus,
+    now: datetime,
+    *,
+    need_id: int | None = None,
+    volunteer_id: int | None = None,
+) -> list[int]:
+    """Open proposals of a need (or of a volunteer) end with `status`, and each message will
+    be edited to say so, keeping no Accept button. Returns the needs they were about."""
     cur = await conn.execute(
-        "UPDATE proposals SET status=?, answered_at=? WHERE need_id=? AND status='open' "
-        "RETURNING id",
-        (status.value, ts(now), need_id),
+        "UPDATE proposals SET status=?, answered_at=? WHERE status='open' "
+        "AND (?3 IS NULL OR need_id=?3) AND (?4 IS NULL OR volunteer_id=?4) "
+        "RETURNING id, need_id",
+        (status.value, ts(now), need_id, volunteer_id),
     )
-    closed = list(await cur.fetchall())
-    for (proposal_id,) in closed:
+    needs = set()
+    for proposal_id, about in await cur.fetchall():
         await add_work(conn, "proposal_closed", now, now, proposal_id=proposal_id)
-    return len(closed)
+        needs.add(int(about))
+    return sorted(needs)
+
+
+async def close_open_need(conn: aiosqlite.Connection, need_id: int, now: datetime) -> bool:
+    """An open need ends without help; its proposals are withdrawn."""
+    cur = await conn.execute(
+        "UPDATE needs SET status='closed', closed_at=?, updated_at=? WHERE id=? AND status='open'",
+        (ts(now), ts(now), need_id),
+    )
+    if cur.rowcount != 1:
+        return False
+    await close_proposals(conn, ProposalStatus.WITHDRAWN, now, need_id=need_id)
+    return True
