@@ -73,21 +73,27 @@ async def _own_need_button(update: Update, context: Ctx) -> int | None:
     return need.id
 
 
+async def _answered(update: Update, context: Ctx, text: str) -> None:
+    """The button is answered and taken off its message; then the outcome, and what it set
+    in motion (proposals edited, a volunteer told) happens at once."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, text)
+    await run_due_work(context)
+
+
 async def cancel_need(update: Update, context: Ctx) -> None:
     """`Cancel #12`: withdrawn, its proposals edited, any volunteer told."""
     need_id = await _own_need_button(update, context)
     if need_id is None:
         return
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
+    assert update.effective_user is not None
     s = context.services
     cancelled = await s.store.needs.cancel(need_id, update.effective_user.id, s.now())
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(
-        update, (texts.CANCELLED_NEED if cancelled else texts.CANNOT_CANCEL).format(id=need_id)
-    )
-    await run_due_work(context)
+    text = texts.CANCELLED_NEED if cancelled else texts.CANNOT_CANCEL
+    await _answered(update, context, text.format(id=need_id))
 
 
 async def keep_open(update: Update, context: Ctx) -> None:
@@ -95,14 +101,10 @@ async def keep_open(update: Update, context: Ctx) -> None:
     need_id = await _own_need_button(update, context)
     if need_id is None:
         return
-    query = update.callback_query
-    assert query is not None
     s = context.services
     kept = await s.aid.keep_open(need_id, s.now())
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(update, (texts.KEPT_OPEN if kept else texts.CANNOT_CANCEL).format(id=need_id))
-    await run_due_work(context)
+    text = texts.KEPT_OPEN if kept else texts.CANNOT_CANCEL
+    await _answered(update, context, text.format(id=need_id))
 
 
 async def close(update: Update, context: Ctx) -> None:
@@ -110,16 +112,10 @@ async def close(update: Update, context: Ctx) -> None:
     need_id = await _own_need_button(update, context)
     if need_id is None:
         return
-    query = update.callback_query
-    assert query is not None
     s = context.services
     closed = await s.store.needs.close_unmet(need_id, s.now())
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(
-        update, (texts.CLOSED_BY_RESIDENT if closed else texts.CANNOT_CANCEL).format(id=need_id)
-    )
-    await run_due_work(context)
+    text = texts.CLOSED_BY_RESIDENT if closed else texts.CANNOT_CANCEL
+    await _answered(update, context, text.format(id=need_id))
 
 
 async def all_good(update: Update, context: Ctx) -> None:
