@@ -380,6 +380,7 @@ HELP_COORDINATOR = (
     "/vetted 5550001 – mark a volunteer vetted (add <i>off</i> to undo)\n"
     "/newneed Doris – enter a request for someone who phoned in\n"
     "/concerns – open concerns\n"
+    "/report and /export – the figures the council sees\n"
     "/block 5550001 and /unblock 5550001\n"
     "/invite coordinator or /invite liaison – a one-time link\n"
     "/roles – who holds which role"
