@@ -8,19 +8,22 @@ all at once (`asyncio.gather`), from a real `ExtBot` with a real `HTTPXRequest` 
 fake Bot API on 127.0.0.1 (stdlib `ThreadingHTTPServer`, in this file), and counts what
 the fake received per chat and which message ids came back.
 
-Two runs:
+Three runs (the last is left out with --small):
 
 * clean: the fake accepts every request;
 * 429s: the fake answers the first attempt for every twentieth chat with
   `429 Too Many Requests, retry_after=1`, as Telegram does when a bot goes too fast; the
-  limiter must wait and retry (max_retries=3), and still deliver each message once.
+  limiter must wait and retry (max_retries=3), and still deliver each message once;
+* the same with a flood wall: after answering a 429 the fake refuses every message for
+  the next second, as Telegram's bot-wide flood control does; what the limiter sends in
+  that second is refused too and must be retried.
 
 Rates are taken from the times the fake received the messages: "sustained" leaves out the
 first second (the limiter's bucket lets a burst through at the start), "overall" is the
 whole burst over the whole time.
 
     python benchmarks/sending.py            # 300 messages per run
-    python benchmarks/sending.py --small    # 75 messages per run, a few seconds
+    python benchmarks/sending.py --small    # 75 messages, two runs, a few seconds
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ BOT_ID = 123456
 CHAT_BASE = 5_000_000  # private chat ids are positive: no per-group limit applies
 MAX_RETRIES = 3  # as in bot.app.build_application
 TARGET_RATE = 27.0
+RETRY_AFTER = 1  # seconds, in the fake's 429 answers
 _PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
 
 
@@ -61,6 +65,8 @@ class Received:
     times: list[float] = field(default_factory=list)  # perf_counter of each delivery
     refused: Counter[int] = field(default_factory=Counter)  # chat -> 429s answered
     refuse_first: frozenset[int] = frozenset()  # chats whose first attempt gets a 429
+    flood_wall: bool = False  # after a 429, refuse every message until retry_after is over
+    wall_until: float = 0.0
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
 
@@ -101,13 +107,16 @@ class _Handler(BaseHTTPRequestHandler):
         chat_id = int(params["chat_id"])
         now = time.perf_counter()
         with got.lock:
-            if chat_id in got.refuse_first and not got.refused[chat_id]:
+            first_try = chat_id in got.refuse_first and not got.refused[chat_id]
+            if first_try or now < got.wall_until:
+                if got.flood_wall and now >= got.wall_until:
+                    got.wall_until = now + RETRY_AFTER
                 got.refused[chat_id] += 1
                 refusal = {
                     "ok": False,
                     "error_code": 429,
-                    "description": "Too Many Requests: retry after 1",
-                    "parameters": {"retry_after": 1},
+                    "description": f"Too Many Requests: retry after {RETRY_AFTER}",
+                    "parameters": {"retry_after": RETRY_AFTER},
                 }
                 message_id = None
             else:
@@ -214,8 +223,8 @@ class Outcome:
         return sum(self.received.refused.values())
 
 
-async def burst(name: str, n: int, refuse_every: int | None) -> Outcome:
-    received = Received()
+async def burst(name: str, n: int, refuse_every: int | None, flood_wall: bool = False) -> Outcome:
+    received = Received(flood_wall=flood_wall)
     if refuse_every:
         received.refuse_first = frozenset(CHAT_BASE + i for i in range(0, n, refuse_every))
     server = _Server(("127.0.0.1", 0), _Handler)
@@ -294,6 +303,10 @@ async def run(args: argparse.Namespace) -> int:
         outcomes.append(
             await burst(f"429 every {args.refuse_every}th chat", args.messages, args.refuse_every)
         )
+        if not args.small:
+            outcomes.append(
+                await burst("429s + 1 s flood wall", args.messages, args.refuse_every, True)
+            )
     ok = report(outcomes)
     return 0 if ok else 1
 

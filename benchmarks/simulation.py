@@ -33,6 +33,12 @@ Time is a clock the loop moves: a heap of timed events, nothing sleeps.
 
     python benchmarks/simulation.py            # 2,000 residents, 300 volunteers, 30 days
     python benchmarks/simulation.py --small    # a few days in a small town, for the smoke test
+
+To see how much the figures depend on the assumptions: `--seed`, `--delay-scale` and
+`--respond-scale` change the town's people; `--wave-timeout` and `--urgent-timeout` (in
+minutes) are the bot's own settings; `--late-yes-wins` is a what-if the bot does not do
+(a yes pressed after its wave moved on would still win while the need is open; the bot
+takes the Accept button away and `storage.needs.claim` answers STALE).
 """
 
 from __future__ import annotations
@@ -70,11 +76,13 @@ VOLUNTEER_BASE = 100_001
 # --- the town -------------------------------------------------------------------------------
 
 # Needs an hour, relative, by local hour of day: a morning peak, a quiet night.
+# fmt: off
 HOURLY = (
-    (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5)  # 00-07
-    + (3.0, 4.0, 4.0, 3.5, 2.5, 2.5, 2.5, 2.2)  # 08-15
-    + (2.0, 2.0, 1.8, 1.5, 1.2, 0.8, 0.5, 0.3)  # 16-23
+    0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5,  # 00-07
+    3.0, 4.0, 4.0, 3.5, 2.5, 2.5, 2.5, 2.2,  # 08-15
+    2.0, 2.0, 1.8, 1.5, 1.2, 0.8, 0.5, 0.3,  # 16-23
 )
+# fmt: on
 WEEKEND_FACTOR = 0.8
 NEEDS_PER_RESIDENT_MONTH = 0.375  # 2,000 residents: about 750 needs in 30 days
 WHEN_MIX = ((When.TODAY, 0.35), (When.TOMORROW, 0.25), (When.THIS_WEEK, 0.40))
@@ -155,7 +163,10 @@ class Town:
     end: datetime
     delay_scale: float = 1.0
     respond_scale: float = 1.0
-    _draws: dict[tuple[int, int], Draw] = field(default_factory=dict, compare=False)
+    wave_timeout: timedelta = WAVE_TIMEOUT
+    urgent_wave_timeout: timedelta = URGENT_WAVE_TIMEOUT
+    late_yes_wins: bool = False  # a what-if: the bot does not (see Simulation.answer)
+    _draws: dict[tuple[int, int], Draw] = field(default_factory=dict, compare=False, repr=False)
 
     def draw(self, volunteer: Volunteer, need: Need) -> Draw:
         """Seeded by (seed, volunteer, need) alone, so every policy sees the same person."""
@@ -205,6 +216,9 @@ def build_town(
     seed: int,
     delay_scale: float = 1.0,
     respond_scale: float = 1.0,
+    wave_timeout: timedelta = WAVE_TIMEOUT,
+    urgent_wave_timeout: timedelta = URGENT_WAVE_TIMEOUT,
+    late_yes_wins: bool = False,
 ) -> Town:
     rng = random.Random(seed)
     areas = community.area_names()
@@ -239,7 +253,7 @@ def build_town(
 
     home_of = {RESIDENT_BASE + r: rng.choices(areas, area_weights)[0] for r in range(residents)}
     resident_ids = list(home_of)
-    per_hour = residents * NEEDS_PER_RESIDENT_MONTH * days / 30 / 24
+    per_hour = residents * NEEDS_PER_RESIDENT_MONTH / (30 * 24)
     mean_weight = statistics.fmean(HOURLY) * (5 + 2 * WEEKEND_FACTOR) / 7
     needs: list[Need] = []
     for hour in range(days * 24):
@@ -274,6 +288,9 @@ def build_town(
         end=START + timedelta(days=days),
         delay_scale=delay_scale,
         respond_scale=respond_scale,
+        wave_timeout=wave_timeout,
+        urgent_wave_timeout=urgent_wave_timeout,
+        late_yes_wins=late_yes_wins,
     )
 
 
@@ -442,7 +459,9 @@ class Simulation:
             return
         state.wave += 1
         self.propose(state, [self.people[c.user_id] for c in wave], now)
-        deadline = wave_deadline(state.need.when, now, WAVE_TIMEOUT, URGENT_WAVE_TIMEOUT)
+        deadline = wave_deadline(
+            state.need.when, now, self.town.wave_timeout, self.town.urgent_wave_timeout
+        )
         self.at(deadline, "timeout", state.need.id, state.wave)
 
     def propose(self, state: NeedState, volunteers: list[Volunteer], now: datetime) -> None:
@@ -457,7 +476,11 @@ class Simulation:
     def answer(self, state: NeedState, volunteer_id: int, yes: bool, now: datetime) -> None:
         if volunteer_id not in state.waiting:
             if yes and not state.closed:
-                self.result.late_yes += 1  # the wave moved on: the bot says it is stale
+                # The wave moved on: `storage.needs.claim` answers STALE even though the
+                # need is still open. `--late-yes-wins` asks what taking it would change.
+                self.result.late_yes += 1
+                if self.town.late_yes_wins and self._can_take(self.people[volunteer_id], state):
+                    self.accept(state, volunteer_id, now)
             return
         state.waiting.discard(volunteer_id)
         if state.closed:
@@ -559,7 +582,7 @@ POLICIES: tuple[tuple[str, Chooser | None], ...] = (
 
 def report(town: Town, results: list[Result]) -> bool:
     print(
-        f"{'policy':<16}{'met':>7}{'median min':>12}{'msgs/met':>10}{'Gini':>7}"
+        f"{'policy':<16}{'share met':>10}{'median min':>12}{'msgs/met':>10}{'Gini':>7}"
         f"{'never':>8}{'Today':>8}{'Tmrw':>7}{'Week':>7}{'ran out':>9}{'late yes':>10}"
     )
     for r in results:
@@ -568,14 +591,14 @@ def report(town: Town, results: list[Result]) -> bool:
             for w, _ in WHEN_MIX
         ]
         print(
-            f"{r.policy:<16}{r.share_met:>7.1%}{r.median_minutes:>12.0f}"
+            f"{r.policy:<16}{r.share_met:>10.1%}{r.median_minutes:>12.0f}"
             f"{r.messages_per_met:>10.1f}{r.gini:>7.3f}{r.never:>8.1%}"
             f"{by_when[0]:>8.0%}{by_when[1]:>7.0%}{by_when[2]:>7.0%}"
             f"{r.ran_out:>9}{r.late_yes:>10}"
         )
     print()
     print(
-        "met: accepted before the window ended; median min: posting to accept, met needs; "
+        "share met: accepted before the window ended; median min: posting to accept, met needs; "
         "msgs/met: proposals (people pinged) per need met;"
     )
     print(
@@ -626,6 +649,18 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="multiply every volunteer's answer probability by this",
     )
+    parser.add_argument(
+        "--wave-timeout", type=float, default=120, help="minutes before a wave moves on"
+    )
+    parser.add_argument(
+        "--urgent-timeout", type=float, default=20, help="the same for a need wanted Today"
+    )
+    parser.add_argument(
+        "--late-yes-wins",
+        action="store_true",
+        help="what-if: a yes after the wave moved on still wins if the need is open "
+        "(the bot answers it is stale)",
+    )
     args = parser.parse_args(argv)
     if args.small:
         args.residents, args.volunteers, args.days = 400, 60, 5
@@ -640,6 +675,9 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         delay_scale=args.delay_scale,
         respond_scale=args.respond_scale,
+        wave_timeout=timedelta(minutes=args.wave_timeout),
+        urgent_wave_timeout=timedelta(minutes=args.urgent_timeout),
+        late_yes_wins=args.late_yes_wins,
     )
     results = [Simulation(town, name, chooser).run() for name, chooser in POLICIES]
     seconds = time.perf_counter() - started
@@ -654,10 +692,13 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  {len(town.needs)} needs (Today {when_counts[When.TODAY]}, Tomorrow "
         f"{when_counts[When.TOMORROW]}, This week {when_counts[When.THIS_WEEK]}); waves of "
-        f"{WAVE_SIZE}, moving on after {_hm(WAVE_TIMEOUT)} ({_hm(URGENT_WAVE_TIMEOUT)} for Today)"
+        f"{WAVE_SIZE}, moving on after {_hm(town.wave_timeout)} "
+        f"({_hm(town.urgent_wave_timeout)} for Today)"
     )
     if args.delay_scale != 1.0 or args.respond_scale != 1.0:
         print(f"  delays x{args.delay_scale:g}, answer probabilities x{args.respond_scale:g}")
+    if args.late_yes_wins:
+        print("  what-if: a late yes wins while the need is open (the bot's claim says stale)")
     print()
     report(town, results)
     print(f"simulated in {seconds:.1f} s")

@@ -49,6 +49,24 @@ def _run(name: str) -> str:
         ),
         ("throughput.py", ("updates/s", "bare PTB", "ratio", "peak RSS")),
         ("reports.py", ("digest", "/report", "/export", "EXPLAIN QUERY PLAN")),
+        (
+            "sending.py",
+            ("delivered", "lost", "dup", "sustained/s", "every message delivered once", "429"),
+        ),
+        (
+            "simulation.py",
+            (
+                "wave (the bot)",
+                "broadcast",
+                "nearest",
+                "share met",
+                "median min",
+                "msgs/met",
+                "Gini",
+                "never",
+                "target:",
+            ),
+        ),
     ],
 )
 def test_benchmark_runs_small(script: str, headlines: tuple[str, ...]) -> None:
