@@ -9,7 +9,8 @@ same arrival stream and with the same volunteer behaviour:
   built from the simulated volunteers' state (open tasks, tasks in the last 30 days, last
   task, `excluded` once asked), waves of 3, moving on after
   `domain.lifecycle.wave_deadline` (2 h, 20 min for Today) or as soon as the whole wave
-  has declined; nobody left means the need is escalated and the bot stops asking.
+  has declined; when everyone has been asked, those who stayed silent are asked once
+  more (`NeedRepo.second_round`), and after that the need is escalated.
 * broadcast: the WhatsApp group. Everyone with the skill in the need's area or a
   neighbouring one hears at once, busy or not; the first to accept gets it. Each person
   pinged counts as one message.
@@ -323,6 +324,8 @@ class NeedState:
     accepted_at: datetime | None = None
     closed: bool = False  # accepted, or its window ended
     ran_out: bool = False  # nobody left to ask (the bot escalates)
+    declined: set[int] = field(default_factory=set)
+    second_round: bool = False  # the silent have been asked once more
 
 
 @dataclass
@@ -452,9 +455,21 @@ class Simulation:
             self.candidate(v, state, now) for v in self.by_skill.get(state.need.category, ())
         ]
         wave = self.chooser(state, candidates, self.town.community)
+        if not wave and not state.second_round:
+            # The bot's `NeedRepo.second_round`: those who let a wave pass in silence are
+            # asked once more before the need goes to a coordinator.
+            state.second_round = True
+            silent = state.asked - state.declined - state.waiting
+            if silent:
+                state.asked -= silent
+                candidates = [
+                    self.candidate(v, state, now)
+                    for v in self.by_skill.get(state.need.category, ())
+                ]
+                wave = self.chooser(state, candidates, self.town.community)
         if not wave:
             if not state.waiting and not state.ran_out:
-                state.ran_out = True  # escalated; the bot asks nobody else for it
+                state.ran_out = True  # escalated to the coordinators
                 self.result.ran_out += 1
             return
         state.wave += 1
@@ -483,6 +498,8 @@ class Simulation:
                     self.accept(state, volunteer_id, now)
             return
         state.waiting.discard(volunteer_id)
+        if not yes:
+            state.declined.add(volunteer_id)
         if state.closed:
             return
         if yes and self._can_take(self.people[volunteer_id], state):

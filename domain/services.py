@@ -68,6 +68,9 @@ class MutualAid:
         if need is None or need.status is not NeedStatus.OPEN:
             return 0
         wave = await self.choose_wave(need, now)
+        if not wave and await self.store.needs.second_round(need.id, now):
+            # Everyone has been asked; a second round for those who did not answer.
+            wave = await self.choose_wave(need, now)
         if not wave:
             logger.info("Need #%s has no eligible volunteer left", need.id)
             if (

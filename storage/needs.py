@@ -344,12 +344,20 @@ class NeedRepo:
             if cur.rowcount != 1:
                 return False
             # A new week: those who let an earlier wave pass may be asked again.
-            await conn.execute(
-                "UPDATE proposals SET status='lapsed' WHERE need_id=? AND status='moved_on'",
-                (need_id,),
-            )
+            await conn.execute("UPDATE needs SET rounds=1 WHERE id=?", (need_id,))
+            await _lapse(conn, need_id)
             await add_work(conn, "still_needed", new_end, now, need_id=need_id)
             return True
+
+    async def second_round(self, need_id: int, now: datetime) -> bool:
+        """Everyone has been asked: those who let a wave pass in silence may be asked once
+        more. False if that happened already (or nobody was silent)."""
+        async with self.db.tx() as conn:
+            cur = await conn.execute(
+                "UPDATE needs SET rounds=2, updated_at=? WHERE id=? AND status='open' AND rounds=1",
+                (ts(now), need_id),
+            )
+            return cur.rowcount == 1 and await _lapse(conn, need_id) > 0
 
     async def tasks_of(self, volunteer_id: int) -> list[Need]:
         rows = await self.db.fetchall(
@@ -384,6 +392,14 @@ class NeedRepo:
 
     async def concern(self, concern_id: int) -> aiosqlite.Row | None:
         return await self.db.fetchone("SELECT * FROM concerns WHERE id=?", (concern_id,))
+
+
+async def _lapse(conn: aiosqlite.Connection, need_id: int) -> int:
+    """Proposals that moved on unanswered become ones whose volunteer may be asked again."""
+    cur = await conn.execute(
+        "UPDATE proposals SET status='lapsed' WHERE need_id=? AND status='moved_on'", (need_id,)
+    )
+    return cur.rowcount
 
 
 async def close_proposals(

@@ -245,10 +245,21 @@ async def test_three_waves_of_one_follow_the_ranking(start_bot: StartBot) -> Non
             assert labels(proposal_on_screen(bot, need_id, who)) == []
             assert "no longer open" in proposal_on_screen(bot, need_id, who).text
 
+        # Everyone has been asked: those who stayed silent are asked once more, in the
+        # same order, before the need waits for a coordinator.
+        for wave, who in enumerate(expected, start=4):
+            assert need_row(bot, need_id, "wave") == (wave,)
+            assert proposal_statuses(bot, need_id)[who.id] == "open"
+            assert proposals_sent(bot, who, need_id) == 2
+            await later(bot, timedelta(hours=2))
         assert proposal_statuses(bot, need_id) == {p.id: "moved_on" for p in expected}
         assert KIT.id not in asked(bot, need_id)
         assert proposals_sent(bot, KIT, need_id) == 0
-        assert need_row(bot, need_id, "status", "wave") == ("open", 3)
+        assert need_row(bot, need_id, "status", "wave") == ("open", 6)
+        # Nobody is asked a third time.
+        mark = bot.mark()
+        await later(bot, timedelta(hours=4))
+        assert all(proposals_sent(bot, p, need_id, mark) == 0 for p in expected)
         # Not wanted today: it waits for the digest, no coordinator is alerted.
         for coordinator in COORDINATORS:
             assert warnings(bot, coordinator) == []
