@@ -55,6 +55,8 @@ async def _persist(update: Update, context: Ctx) -> None:
         # would leave this step's form to the next update (or lose it in a crash).
         context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await context.application.update_persistence()  # a flow's step is an effect too
+    assert context.application.persistence is not None
+    await context.application.persistence.flush()
     processing_update(None)  # the update's changes are done
 
 

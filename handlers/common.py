@@ -68,7 +68,8 @@ async def gate(update: Update, context: Ctx) -> None:
         raise ApplicationHandlerStop
     s = context.services
     processing_update(None)
-    if await s.store.safety.processed(update.update_id):
+    seen, person = await s.store.people.at_update(user.id, update.update_id)
+    if seen:
         # Delivered again (say, after a crash before Telegram heard we had it): it has
         # already changed what it was going to change, so it does nothing more.
         logger.info("Update %s was delivered again; ignored", update.update_id)
@@ -80,7 +81,6 @@ async def gate(update: Update, context: Ctx) -> None:
         elif update.callback_query is not None:
             await answer(update, texts.GROUP_CHAT)
         raise ApplicationHandlerStop
-    person = await s.store.people.get(user.id)
     # Nobody is recorded before agreeing; names are kept fresh for those who have.
     if person is not None and (
         person.first_name != user.first_name

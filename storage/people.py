@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import aiosqlite
+
 from domain.models import Person, Role
 from storage.db import Database, parse_ts, ts
+
+_PERSON = "p.*, (SELECT group_concat(role) FROM roles r WHERE r.user_id=p.id) AS roles"
+
+
+def _person(row: aiosqlite.Row) -> Person:
+    return Person(
+        id=row["id"],
+        first_name=row["first_name"],
+        username=row["username"],
+        consent_at=parse_ts(row["consent_at"]),
+        consent_version=row["consent_version"],
+        roles=frozenset(Role(r) for r in (row["roles"] or "").split(",") if r),
+        reachable=bool(row["reachable"]),
+        blocked=bool(row["blocked"]),
+    )
 
 
 class PeopleRepo:
@@ -26,23 +43,19 @@ class PeopleRepo:
         )
 
     async def get(self, user_id: int) -> Person | None:
+        row = await self.db.fetchone(f"SELECT {_PERSON} FROM people p WHERE p.id=?", (user_id,))
+        return _person(row) if row else None
+
+    async def at_update(self, user_id: int, update_id: int) -> tuple[bool, Person | None]:
+        """For the gate, in one read: whether this update was handled before (it changed
+        something: storage.db.tx), and who sent it."""
         row = await self.db.fetchone(
-            "SELECT p.*, (SELECT group_concat(role) FROM roles r WHERE r.user_id=p.id) AS roles "
-            "FROM people p WHERE p.id=?",
-            (user_id,),
+            "SELECT EXISTS (SELECT 1 FROM processed_updates WHERE update_id=?) AS seen, "
+            f"{_PERSON} FROM (SELECT 1) LEFT JOIN people p ON p.id=?",
+            (update_id, user_id),
         )
-        if row is None:
-            return None
-        return Person(
-            id=row["id"],
-            first_name=row["first_name"],
-            username=row["username"],
-            consent_at=parse_ts(row["consent_at"]),
-            consent_version=row["consent_version"],
-            roles=frozenset(Role(r) for r in (row["roles"] or "").split(",") if r),
-            reachable=bool(row["reachable"]),
-            blocked=bool(row["blocked"]),
-        )
+        assert row is not None
+        return bool(row["seen"]), _person(row) if row["id"] is not None else None
 
     async def consent(self, user_id: int, version: int, now: datetime) -> None:
         await self.db.execute(

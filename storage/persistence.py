@@ -24,6 +24,9 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         self.db = db
         # What was last written, so an update that changed nothing writes nothing.
         self._written: dict[tuple[str, str], str] = {}
+        # Writes gathered while PTB hands over an update's data, made by `flush` in one
+        # transaction.
+        self._pending: list[tuple[str, tuple[object, ...]]] = []
 
     def _changed(self, kind: str, key: str, value: str | None) -> bool:
         if value is None:
@@ -44,20 +47,22 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         if not self._changed("user", str(user_id), text):
             return
         if data:
-            await self.db.execute(
-                "INSERT INTO user_data (user_id, data) VALUES (?, ?) "
-                # Unchanged data is not a change (a redelivered update is recognised by its
-                # changes: storage.db.tx).
-                "ON CONFLICT(user_id) DO UPDATE SET data=excluded.data "
-                "WHERE data IS NOT excluded.data",
-                (user_id, text),
+            self._pending.append(
+                (
+                    "INSERT INTO user_data (user_id, data) VALUES (?, ?) "
+                    # Unchanged data is not a change (a redelivered update is recognised by its
+                    # changes: storage.db.tx).
+                    "ON CONFLICT(user_id) DO UPDATE SET data=excluded.data "
+                    "WHERE data IS NOT excluded.data",
+                    (user_id, text),
+                )
             )
         else:
             await self.drop_user_data(user_id)
 
     async def drop_user_data(self, user_id: int) -> None:
         self._written.pop(("user", str(user_id)), None)
-        await self.db.execute("DELETE FROM user_data WHERE user_id=?", (user_id,))
+        self._pending.append(("DELETE FROM user_data WHERE user_id=?", (user_id,)))
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         return None
@@ -75,15 +80,17 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         if not self._changed(name, json.dumps(list(key)), state):
             return
         if new_state is None:
-            await self.db.execute(
-                "DELETE FROM conversations WHERE name=? AND key=?", (name, json.dumps(list(key)))
+            self._pending.append(
+                ("DELETE FROM conversations WHERE name=? AND key=?", (name, json.dumps(list(key))))
             )
         else:
-            await self.db.execute(
-                "INSERT INTO conversations (name, key, state) VALUES (?,?,?) "
-                "ON CONFLICT(name, key) DO UPDATE SET state=excluded.state "
-                "WHERE state IS NOT excluded.state",
-                (name, json.dumps(list(key)), state),
+            self._pending.append(
+                (
+                    "INSERT INTO conversations (name, key, state) VALUES (?,?,?) "
+                    "ON CONFLICT(name, key) DO UPDATE SET state=excluded.state "
+                    "WHERE state IS NOT excluded.state",
+                    (name, json.dumps(list(key)), state),
+                )
             )
 
     # Chat data, bot data and callback data are not kept: the tables hold the real state.
@@ -115,4 +122,9 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         return None
 
     async def flush(self) -> None:
-        return None
+        """Write what PTB has handed over since the last flush, together."""
+        pending, self._pending = self._pending, []
+        if pending:
+            async with self.db.tx() as conn:
+                for sql, params in pending:
+                    await conn.execute(sql, params)
