@@ -111,8 +111,6 @@ class OfferStore(Protocol):
         now: datetime,
     ) -> Offer: ...
 
-    async def use_for(self, user_id: int, need: Need, now: datetime) -> None: ...
-
 
 class WorkStore(Protocol):
     async def add(

@@ -128,16 +128,13 @@ class MutualAid:
         self, proposal_id: int, volunteer_id: int, now: datetime
     ) -> tuple[Claim, Need | None]:
         tz = self.policy.tz
-        result, need = await self.store.needs.claim(
+        return await self.store.needs.claim(
             proposal_id,
             volunteer_id,
             new_doorstep_code(),
             now,
             schedule=lambda need: after_accept(need, now, tz),
         )
-        if result is Claim.WON and need is not None:
-            await self.store.offers.use_for(volunteer_id, need, now)
-        return result, need
 
     async def post_offer(
         self,

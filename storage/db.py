@@ -160,6 +160,15 @@ class Database:
         async with self.tx() as conn, conn.execute(sql, params) as cur:
             return cur.rowcount
 
+    async def execute_one(self, sql: str, params: Params = ()) -> int:
+        """One statement, atomic on its own, in one trip to the database thread. For
+        bookkeeping (a message id noted, a row of timed work marked done) that is not an
+        update's own effect, so it does not mark the update as handled (see `tx`)."""
+        await self.connect()
+        async with self._lock:
+            cur = await self.conn.execute(sql, params)
+            return cur.rowcount
+
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.tx() as conn:
             await conn.executemany(sql, rows)

@@ -174,7 +174,7 @@ class NeedRepo:
         return [_proposal(r) for r in rows]
 
     async def set_proposal_message(self, proposal_id: int, chat_id: int, message_id: int) -> None:
-        await self.db.execute(
+        await self.db.execute_one(
             "UPDATE proposals SET chat_id=?, message_id=? WHERE id=?",
             (chat_id, message_id, proposal_id),
         )
@@ -217,6 +217,13 @@ class NeedRepo:
                     won_row = await cur.fetchone()
                     assert won_row is not None
                     won = _need(won_row)
+                    # A one-off offer that let them be asked is taken up with it.
+                    await conn.execute(
+                        "UPDATE offers SET status='accepted', updated_at=? WHERE id = ("
+                        "SELECT id FROM offers WHERE user_id=? AND status='open' "
+                        "AND category=? AND area=? ORDER BY id LIMIT 1)",
+                        (ts(now), volunteer_id, won.category, won.area),
+                    )
                     for kind, due in schedule(won):
                         await add_work(
                             conn, kind, due, now, need_id=need_id, volunteer_id=volunteer_id

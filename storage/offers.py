@@ -6,7 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from domain.models import Need, NeedStatus, Offer, When
+from domain.models import NeedStatus, Offer, When
 from storage.db import Database, at, ts
 
 
@@ -77,15 +77,6 @@ class OfferRepo:
                 (ts(now), offer_id, user_id),
             )
             == 1
-        )
-
-    async def use_for(self, user_id: int, need: Need, now: datetime) -> None:
-        """The offer that let this person be asked about this need has been taken up."""
-        await self.db.execute(
-            "UPDATE offers SET status='accepted', updated_at=? WHERE id = ("
-            "SELECT id FROM offers WHERE user_id=? AND status='open' AND category=? AND area=? "
-            "ORDER BY id LIMIT 1)",
-            (ts(now), user_id, need.category, need.area),
         )
 
     async def expire(self, now: datetime) -> int:

@@ -56,7 +56,7 @@ class WorkRepo:
     async def complete(self, work_id: int, now: datetime) -> bool:
         """Mark done; False if someone else already did (a doubled tick)."""
         return (
-            await self.db.execute(
+            await self.db.execute_one(
                 "UPDATE scheduled_work SET done_at=? WHERE id=? AND done_at IS NULL",
                 (ts(now), work_id),
             )
