@@ -78,11 +78,3 @@ class OfferRepo:
             )
             == 1
         )
-
-    async def expire(self, now: datetime) -> int:
-        """Offers whose window has passed are closed."""
-        return await self.db.execute(
-            "UPDATE offers SET status='closed', updated_at=? "
-            "WHERE status='open' AND window_end <= ?",
-            (ts(now), ts(now)),
-        )
