@@ -82,6 +82,10 @@ class VolunteerProfile(Frozen):
     approved: bool = False
     vetted: bool = False
     max_open_tasks: int = DEFAULT_MAX_OPEN_TASKS
+    # A shared location and how far from it they will go, besides (or instead of) areas.
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
 
 
 class Candidate(Frozen):

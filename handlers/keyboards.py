@@ -27,6 +27,7 @@ class Action(StrEnum):
     VAREA = "varea"  # arg: area index (toggle)
     VAREAS_DONE = "vad"
     AVAILABILITY = "avail"  # arg: Availability value
+    RADIUS = "rad"  # arg: index into RADII
     SAVE = "save"
     ACCEPT = "acc"  # arg: proposal id
     DECLINE = "dec"  # arg: proposal id
@@ -194,6 +195,15 @@ def toggles(
 ) -> InlineKeyboardMarkup:
     buttons = [_b(("✅ " if n in chosen else "") + n, action, i) for i, n in enumerate(names)]
     return InlineKeyboardMarkup([*_rows(buttons, 2), [_b("Done", done)], CANCEL_ROW])
+
+
+# How far from a shared location a volunteer will go, in km.
+RADII = (1.0, 2.0, 5.0)
+
+
+def radius() -> InlineKeyboardMarkup:
+    buttons = [_b(f"{km:g} km", Action.RADIUS, i) for i, km in enumerate(RADII)]
+    return InlineKeyboardMarkup([buttons, CANCEL_ROW])
 
 
 def availability() -> InlineKeyboardMarkup:

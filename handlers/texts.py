@@ -101,8 +101,13 @@ NEED_POSTED = (
 # --- /volunteer ----------------------------------------------------------------------------
 ASK_SKILLS = "Thank you for helping! What can you do? Tap all that apply, then Done."
 PICK_ONE_SKILL = "Please choose at least one thing you can help with."
-ASK_VOLUNTEER_AREAS = "Which areas can you cover? Tap all that apply, then Done."
-PICK_ONE_AREA = "Please choose at least one area."
+ASK_VOLUNTEER_AREAS = (
+    "Which areas can you cover? Tap all that apply, then Done. Or share your location, "
+    "and say how far from it you can go."
+)
+PICK_ONE_AREA = "Please choose at least one area, or share your location."
+ASK_RADIUS = "Thank you. How far from there can you go?"
+RADIUS_KEPT = "Within {km:g} km of the location you shared. Tap more areas if you like, then Done."
 ASK_AVAILABILITY = "When are you usually free?"
 AVAILABILITY_LABELS = {
     Availability.ANY: "Any time",
@@ -111,7 +116,7 @@ AVAILABILITY_LABELS = {
     Availability.EVENINGS: "Evenings",
 }
 VOLUNTEER_SUMMARY = (
-    "<b>Your volunteer profile</b>\nCan help with: {skills}\nAreas: {areas}\n"
+    "<b>Your volunteer profile</b>\nCan help with: {skills}\nAreas: {areas}{radius}\n"
     "Available: {availability}\n\nSave it?"
 )
 VOLUNTEER_SAVED = "Saved. You'll get requests that match; each one has Accept and Decline."
@@ -187,7 +192,8 @@ def need_summary(
 def volunteer_summary(profile: VolunteerProfile) -> str:
     return VOLUNTEER_SUMMARY.format(
         skills=html(", ".join(profile.skills)),
-        areas=html(", ".join(profile.areas)),
+        areas=html(", ".join(profile.areas)) or "none by name",
+        radius=f"; within {profile.radius_km:g} km of your location" if profile.radius_km else "",
         availability=AVAILABILITY_LABELS[profile.availability],
     )
 

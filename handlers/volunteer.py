@@ -6,7 +6,13 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from domain.models import Availability, Claim, ProposalStatus, VolunteerProfile
 from handlers import keyboards, texts
@@ -18,7 +24,7 @@ from handlers.resident import choice, conversation, flow_fallbacks, pressed
 
 logger = logging.getLogger(__name__)
 
-VOL_SKILLS, VOL_AREAS, VOL_AVAILABILITY, VOL_CONFIRM = range(10, 14)
+VOL_SKILLS, VOL_AREAS, VOL_AVAILABILITY, VOL_CONFIRM, VOL_RADIUS = range(10, 15)
 
 
 async def volunteer_start(update: Update, context: Ctx) -> int:
@@ -33,6 +39,8 @@ async def volunteer_start(update: Update, context: Ctx) -> int:
     form["flow"] = "volunteer"
     form["skills"] = list(existing.skills) if existing else []
     form["areas"] = list(existing.areas) if existing else []
+    if existing and existing.radius_km:
+        form["lat"], form["lon"], form["radius_km"] = existing.lat, existing.lon, existing.radius_km
     names = s.community.category_names()
     await reply(
         update,
@@ -93,9 +101,35 @@ async def area_toggled(update: Update, context: Ctx) -> None:
     await _toggle(update, context, "areas", names, Action.VAREA, Action.VAREAS_DONE)
 
 
+async def location_shared(update: Update, context: Ctx) -> int:
+    """A location instead of (or besides) areas: then how far from it."""
+    assert update.effective_message is not None and update.effective_message.location
+    loc = update.effective_message.location
+    context.form["lat"], context.form["lon"] = loc.latitude, loc.longitude
+    await reply(update, texts.ASK_RADIUS, reply_markup=keyboards.radius())
+    return VOL_RADIUS
+
+
+async def radius_chosen(update: Update, context: Ctx) -> int | None:
+    """1, 2 or 5 km; back to the areas, where Done goes on."""
+    km = await choice(update, keyboards.RADII)
+    if km is None:
+        return None
+    context.form["radius_km"] = km
+    names = context.services.community.area_names()
+    await reply(
+        update,
+        texts.RADIUS_KEPT.format(km=km),
+        reply_markup=keyboards.toggles(
+            names, set(context.form.get("areas", [])), Action.VAREA, Action.VAREAS_DONE
+        ),
+    )
+    return VOL_AREAS
+
+
 async def areas_done(update: Update, context: Ctx) -> int | None:
     """`Done` under the areas: on to availability."""
-    if not context.form.get("areas"):
+    if not context.form.get("areas") and not context.form.get("radius_km"):
         await answer(update, texts.PICK_ONE_AREA)
         return None
     await pressed(update)
@@ -115,6 +149,9 @@ def _profile(context: Ctx, user_id: int) -> VolunteerProfile:
         areas=areas,
         availability=Availability(form.get("availability", Availability.ANY.value)),
         approved=not context.services.volunteer_approval,
+        lat=form.get("lat") if form.get("radius_km") else None,
+        lon=form.get("lon") if form.get("radius_km") else None,
+        radius_km=form.get("radius_km"),
     )
 
 
@@ -158,6 +195,10 @@ def volunteer_conversation() -> ConversationHandler:
             VOL_AREAS: [
                 CallbackQueryHandler(area_toggled, pattern=keyboards.pattern(Action.VAREA)),
                 CallbackQueryHandler(areas_done, pattern=keyboards.pattern(Action.VAREAS_DONE)),
+                MessageHandler(filters.LOCATION, location_shared),
+            ],
+            VOL_RADIUS: [
+                CallbackQueryHandler(radius_chosen, pattern=keyboards.pattern(Action.RADIUS))
             ],
             VOL_AVAILABILITY: [
                 CallbackQueryHandler(

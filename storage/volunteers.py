@@ -17,8 +17,10 @@ class VolunteerRepo:
         async with self.db.tx() as conn:
             await conn.execute(
                 "INSERT INTO volunteers (user_id, availability, on_duty, approved, vetted, "
-                "max_open_tasks, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) "
+                "max_open_tasks, lat, lon, radius_km, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(user_id) DO UPDATE SET availability=excluded.availability, "
+                "lat=excluded.lat, lon=excluded.lon, radius_km=excluded.radius_km, "
                 "updated_at=excluded.updated_at",
                 (
                     profile.user_id,
@@ -27,6 +29,9 @@ class VolunteerRepo:
                     int(profile.approved),
                     int(profile.vetted),
                     profile.max_open_tasks,
+                    profile.lat,
+                    profile.lon,
+                    profile.radius_km,
                     ts(now),
                     ts(now),
                 ),
@@ -64,6 +69,9 @@ class VolunteerRepo:
             approved=bool(row["approved"]),
             vetted=bool(row["vetted"]),
             max_open_tasks=row["max_open_tasks"],
+            lat=row["lat"],
+            lon=row["lon"],
+            radius_km=row["radius_km"],
         )
 
     async def set_approved(self, user_id: int, approved: bool) -> bool:
