@@ -23,13 +23,9 @@ from typing import Any
 
 from matching import NOW, TZ, make_community, seed  # type: ignore[import-not-found]
 
-from domain.reports import (
-    Period,
-    build_digest,
-    liaison_report,
-    month,
-    weekly_rows,
-)
+from domain.digest import build_digest
+from domain.periods import Period, month
+from domain.reports import liaison_report, weekly_rows
 from storage import Store
 
 TARGET_S = 1.0

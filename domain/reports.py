@@ -1,7 +1,9 @@
-"""The coordinators' digest and the council liaison's figures, from plain rows.
+"""The council liaison's figures, from plain rows, and what they share with the digest.
 
-Pure functions: the store hands over rows (storage/reports.py), the handlers render what
-comes back (handlers/digest.py, handlers/liaison.py), and every time is an argument.
+Pure functions: the store hands over rows (storage/reports.py), handlers/liaison.py renders
+what comes back, and every time is an argument. Figures as shown, who could be asked
+(Supply) and the order of areas and categories are used by the coordinators' digest too
+(domain/digest.py); the periods reported on are domain/periods.py's.
 
 What the liaison's figures count
 --------------------------------
@@ -52,30 +54,21 @@ not counts, and a sum of hours does not say how many needs it was.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
-from typing import TypeVar
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from domain.community import Community, distance_km
-from domain.lifecycle import FOLLOWUP_LATEST, NUDGE_AFTER
 from domain.models import Candidate
 
 SMALL = "<5"
 WITHHELD = "*"
 NOT_APPLICABLE = "–"
 SMALLEST_SHOWN = 5  # counts below this (and above 0) are shown as SMALL
-MAX_PERIOD_DAYS = 366
 
 COUNTS = ("posted", "matched", "done", "still_open", "unmet")
-
-T = TypeVar("T")
-Grouped = tuple[tuple[str, tuple[T, ...]], ...]
 
 
 # --- shown figures -----------------------------------------------------------------------------
@@ -249,96 +242,7 @@ class Supply:
         self.total += n
 
 
-# --- the coordinators' digest ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NeedRow:
-    """A need as the digest sees it (coordinators may see everything)."""
-
-    id: int
-    category: str
-    area: str
-    created_at: datetime
-    window_end: datetime
-    accepted_at: datetime | None = None
-    done_at: datetime | None = None
-    hours: float | None = None
-    volunteer: str | None = None  # the volunteer's first name
-
-
-@dataclass(frozen=True)
-class PendingVolunteer:
-    user_id: int
-    first_name: str
-    since: datetime
-    skills: tuple[str, ...] = ()
-    areas: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ConcernRow:
-    id: int
-    raised_by: str
-    text: str
-    created_at: datetime
-    need_id: int | None = None
-    category: str | None = None
-    area: str | None = None
-
-
-@dataclass(frozen=True)
-class DigestRows:
-    """What the store found: open needs, accepted ones, done ones since the last digest,
-    volunteers waiting for approval, open concerns and the volunteers who could be asked."""
-
-    waiting: tuple[NeedRow, ...] = ()
-    accepted: tuple[NeedRow, ...] = ()
-    done: tuple[NeedRow, ...] = ()
-    pending: tuple[PendingVolunteer, ...] = ()
-    concerns: tuple[ConcernRow, ...] = ()
-    volunteers: tuple[Candidate, ...] = ()
-
-
-@dataclass(frozen=True)
-class Item:
-    """One need in a digest section: how old it is, and for overdue ones by how much."""
-
-    need: NeedRow
-    age: timedelta
-    late: timedelta | None = None
-
-
-@dataclass(frozen=True)
-class Gap:
-    category: str
-    area: str
-    waiting: int
-
-
-@dataclass(frozen=True)
-class Digest:
-    now: datetime
-    since: datetime
-    waiting: Grouped[Item] = ()
-    overdue: Grouped[Item] = ()
-    done: Grouped[Item] = ()
-    done_hours: float = 0.0
-    pending: tuple[tuple[PendingVolunteer, timedelta], ...] = ()
-    concerns: Grouped[tuple[ConcernRow, timedelta]] = ()
-    gaps: Grouped[Gap] = ()
-
-
-def size(grouped: Grouped[T]) -> int:
-    return sum(len(items) for _, items in grouped)
-
-
-def overdue_from(accepted_at: datetime, window_end: datetime) -> datetime:
-    """When an accepted need counts as overdue: a day after its follow-up (the nudge), with
-    the follow-up at the end of the window or three days after accepting, as in
-    domain/lifecycle.py."""
-    followup = max(accepted_at, min(window_end, accepted_at + FOLLOWUP_LATEST))
-    return followup + NUDGE_AFTER
+# --- the order of areas and categories ------------------------------------------------------
 
 
 def area_order(community: Community, names: Iterable[str]) -> list[str]:
@@ -352,64 +256,6 @@ def category_order(community: Community, names: Iterable[str]) -> list[str]:
     known = community.category_names()
     extra = sorted(set(names) - set(known))
     return [*known, *extra]
-
-
-def group_by_area(
-    items: Iterable[T], area_of: Callable[[T], str | None], community: Community, last: str = ""
-) -> Grouped[T]:
-    """Items grouped by area in the community's order, each group in the given order; items
-    with no area (`last`) come at the end."""
-    groups: dict[str, list[T]] = defaultdict(list)
-    for item in items:
-        groups[area_of(item) or last].append(item)
-    order = area_order(community, (a for a in groups if a != last))
-    if last in groups:
-        order.append(last)
-    return tuple((a, tuple(groups[a])) for a in order if a in groups)
-
-
-def build_digest(rows: DigestRows, community: Community, now: datetime, since: datetime) -> Digest:
-    """The sections of the daily digest (product.md, Coordinators)."""
-    waiting = sorted(rows.waiting, key=lambda n: (n.created_at, n.id))
-    overdue = []
-    for n in rows.accepted:
-        if n.accepted_at is None:
-            continue
-        due = overdue_from(n.accepted_at, n.window_end)
-        if now >= due:
-            overdue.append(Item(n, now - n.created_at, now - due))
-    overdue.sort(key=lambda i: (-(i.late or timedelta()), i.need.id))
-    done = sorted(
-        (n for n in rows.done if n.done_at is not None and since < n.done_at <= now),
-        key=lambda n: (n.done_at, n.id),
-    )
-    supply = Supply(rows.volunteers, community)
-    cells: Counter[tuple[str, str]] = Counter((n.category, n.area) for n in waiting)
-    categories = category_order(community, (c for c, _ in cells))
-    gaps = sorted(
-        (Gap(c, a, count) for (c, a), count in cells.items() if not supply.cell[(c, a)]),
-        key=lambda g: categories.index(g.category),
-    )
-    concerns = sorted(rows.concerns, key=lambda c: (c.created_at, c.id))
-    return Digest(
-        now=now,
-        since=since,
-        waiting=group_by_area(
-            (Item(n, now - n.created_at) for n in waiting), lambda i: i.need.area, community
-        ),
-        overdue=group_by_area(overdue, lambda i: i.need.area, community),
-        done=group_by_area(
-            (Item(n, now - n.created_at) for n in done), lambda i: i.need.area, community
-        ),
-        done_hours=sum(n.hours or 0.0 for n in done),
-        pending=tuple(
-            (p, now - p.since) for p in sorted(rows.pending, key=lambda p: (p.since, p.user_id))
-        ),
-        concerns=group_by_area(
-            ((c, now - c.created_at) for c in concerns), lambda t: t[0].area, community
-        ),
-        gaps=group_by_area(gaps, lambda g: g.area, community),
-    )
 
 
 # --- the liaison's report --------------------------------------------------------------------
@@ -670,114 +516,3 @@ def weekly_rows(
             )
         )
     return rows
-
-
-# --- periods and times ---------------------------------------------------------------------------
-
-
-class PeriodProblem(StrEnum):
-    FORMAT = "format"
-    ORDER = "order"
-    TOO_LONG = "too_long"
-    FUTURE = "future"
-
-
-class PeriodError(ValueError):
-    def __init__(self, problem: PeriodProblem) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date  # the last day, inclusive
-
-    @property
-    def whole_month(self) -> bool:
-        return self.start.day == 1 and self.end == _month_end(self.start)
-
-    def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
-        """The UTC instants of local midnight at its start and after its last day."""
-        return local_midnight(self.start, tz), local_midnight(self.end + timedelta(days=1), tz)
-
-    def weeks(self) -> list[Week]:
-        out = []
-        monday = self.start - timedelta(days=self.start.weekday())
-        while monday <= self.end:
-            year, number, _ = monday.isocalendar()
-            out.append(
-                Week(
-                    f"{year}-W{number:02d}",
-                    max(monday, self.start),
-                    min(monday + timedelta(days=6), self.end),
-                )
-            )
-            monday += timedelta(days=7)
-        return out
-
-
-def local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
-
-
-def _month_end(day: date) -> date:
-    first_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return first_next - timedelta(days=1)
-
-
-def month(day: date) -> Period:
-    return Period(day.replace(day=1), _month_end(day))
-
-
-def last_week(today: date) -> Period:
-    """Monday to Sunday of the week before the one `today` is in."""
-    monday = today - timedelta(days=today.weekday() + 7)
-    return Period(monday, monday + timedelta(days=6))
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise PeriodError(PeriodProblem.FORMAT) from None
-
-
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def parse_period(args: Sequence[str], today: date) -> Period:
-    """`/report` (this month), `/report 2026-10`, `/report 2026-10-01 2026-10-31`."""
-    if not args:
-        return month(today)
-    if len(args) == 1:
-        found = _MONTH.match(args[0].strip())
-        if found is None or not 1 <= int(found[2]) <= 12:
-            raise PeriodError(PeriodProblem.FORMAT)
-        period = month(date(int(found[1]), int(found[2]), 1))
-    elif len(args) == 2:
-        start, end = _date(args[0].strip()), _date(args[1].strip())
-        if end < start:
-            raise PeriodError(PeriodProblem.ORDER)
-        if (end - start).days + 1 > MAX_PERIOD_DAYS:
-            raise PeriodError(PeriodProblem.TOO_LONG)
-        period = Period(start, end)
-    else:
-        raise PeriodError(PeriodProblem.FORMAT)
-    if period.start > today:
-        raise PeriodError(PeriodProblem.FUTURE)
-    return period
-
-
-def next_local(after: datetime, at: time, tz: ZoneInfo, weekday: int | None = None) -> datetime:
-    """The first moment strictly after `after` when the group's clock shows `at` (on
-    `weekday`, Monday 0, if given), in UTC. Daylight saving is the zone's business."""
-    day = after.astimezone(tz).date()
-    for offset in range(9):
-        d = day + timedelta(days=offset)
-        if weekday is not None and d.weekday() != weekday:
-            continue
-        moment = datetime.combine(d, at, tzinfo=tz).astimezone(UTC)
-        if moment > after:
-            return moment
-    raise AssertionError("unreachable: a week always has the day")

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from domain.digest import Digest, Grouped, Item, build_digest, size
 from domain.models import Role, Work
-from domain.reports import Digest, Grouped, Item, build_digest, next_local, size
+from domain.periods import next_local
 from handlers import jobs, texts
 from handlers.common import reply
 from handlers.context import Ctx, Services

@@ -17,18 +17,14 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
 from domain.models import Role, Work
+from domain.periods import Period, PeriodError, last_week, next_local, parse_period
 from domain.reports import (
     NOT_APPLICABLE,
     Figures,
     LiaisonReport,
-    Period,
-    PeriodError,
     Shown,
     hours_text,
-    last_week,
     liaison_report,
-    next_local,
-    parse_period,
     weekly_rows,
 )
 from handlers import jobs, texts

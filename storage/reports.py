@@ -15,9 +15,10 @@ from typing import Any
 
 import aiosqlite
 
+from domain.digest import ConcernRow, DigestRows, NeedRow, PendingVolunteer
 from domain.lifecycle import NUDGE_AFTER
 from domain.models import Availability, Candidate
-from domain.reports import ConcernRow, DigestRows, NeedRow, PendingVolunteer, Tally
+from domain.reports import Tally
 from storage.db import Database, at, parse_ts, ts
 
 _SEP = "\x1f"  # between names in a group_concat

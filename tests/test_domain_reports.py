@@ -1,4 +1,4 @@
-"""domain/reports.py: digest sections and liaison figures from hand-made rows.
+"""domain/digest.py, reports.py, periods.py: digest and liaison figures from hand-made rows.
 
 Each answer is worked out here by hand. The suppression is also checked by a "reader"
 written independently of the rule: for every line whose total is shown as a number, it
@@ -14,29 +14,26 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.community import Area, Category, Community
+from domain.digest import (
+    ConcernRow,
+    DigestRows,
+    NeedRow,
+    PendingVolunteer,
+    build_digest,
+    overdue_from,
+)
 from domain.models import Candidate
+from domain.periods import Period, PeriodError, PeriodProblem, last_week, next_local, parse_period
 from domain.reports import (
     SMALL,
     WITHHELD,
-    ConcernRow,
-    DigestRows,
     Figures,
     Line,
-    NeedRow,
-    PendingVolunteer,
-    Period,
-    PeriodError,
-    PeriodProblem,
     Supply,
     Tally,
     Week,
-    build_digest,
     count_shown,
-    last_week,
     liaison_report,
-    next_local,
-    overdue_from,
-    parse_period,
     pinned,
     protect,
     weekly_rows,

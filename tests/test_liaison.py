@@ -27,7 +27,7 @@ from telegram.request import RequestData
 
 from bot.sandbox import Person, SandboxRequest
 from domain.models import Role
-from domain.reports import Period
+from domain.periods import Period
 from handlers import jobs
 from handlers.context import Ctx
 from storage import Store
