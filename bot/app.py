@@ -125,6 +125,7 @@ def _add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             *mine_handlers(),
             *privacy_handlers(),  # /mydata and /forget answer even mid-flow
             *coordinator_handlers(),
+            *roles.roles_handlers(),
             *digest_handlers(),
             *liaison_handlers(),
             # Flows first: inside one, /start and /help are the flow's own fallbacks.

@@ -1,31 +1,26 @@
 """Coordinators' commands and buttons: /open, /approve, /vetted, /assign, /block, /unblock,
-/newneed, /concerns, /invite and /roles. Every one checks the role on every use."""
+/newneed and /concerns (/invite and /roles are in handlers.roles). Every one checks the role
+on every use."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from domain.coordination import (
     Audit,
     BlockProblem,
-    RemoveProblem,
     assign_problem,
     block_problem,
     caller_label,
-    invite_expiry,
-    new_invite_code,
-    parse_role,
-    removable,
-    remove_problem,
     unblock_problem,
 )
 from domain.lifecycle import wave_deadline
 from domain.matching import next_wave
-from domain.models import Need, NeedStatus, Person, Role
+from domain.models import Need, NeedStatus, Person
 from handlers import keyboards, texts
 from handlers.common import answer, clean_text, reply
 from handlers.context import Ctx
@@ -456,89 +451,6 @@ async def resolve_button(update: Update, context: Ctx) -> None:
     )
 
 
-# --- /invite and /roles --------------------------------------------------------------------
-
-
-@coordinator_only
-async def invite_command(update: Update, context: Ctx) -> None:
-    """/invite coordinator | liaison: a one-time deep link, valid for a week."""
-    args = _args(context)
-    role = parse_role(args[0]) if len(args) == 1 else None
-    if role is None:
-        await reply(update, texts.INVITE_USAGE)
-        return
-    s = context.services
-    now = s.now()
-    invite = await s.store.roles.create_invite(
-        new_invite_code(), role, _actor(update), now, invite_expiry(now)
-    )
-    link = f"https://t.me/{context.bot.username}?start={invite.code}"
-    await reply(
-        update,
-        texts.INVITE_LINK.format(
-            role=texts.role_name(role),
-            expires=texts.local_time(invite.expires_at, s.tz),
-            link=link,
-        ),
-    )
-
-
-async def _roles_view(context: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
-    s = context.services
-    holders = await s.store.roles.holders()
-    if not holders:
-        return texts.ROLES_NONE, None
-    lines = [texts.ROLES_HEADER]
-    buttons: list[tuple[str, int, Role]] = []
-    for h in holders:
-        configured = not removable(h, s.coordinator_ids)
-        lines.append(
-            texts.ROLES_LINE.format(
-                name=texts.person_label(h.first_name, h.username),
-                id=h.user_id,
-                role=texts.role_name(h.role),
-                note=texts.ROLES_CONFIGURED if configured else "",
-            )
-        )
-        if not configured:
-            buttons.append((f"{h.first_name} ({texts.role_name(h.role)})", h.user_id, h.role))
-    return "\n".join(lines), keyboards.remove_roles(buttons)
-
-
-@coordinator_only
-async def roles_command(update: Update, context: Ctx) -> None:
-    """/roles: who holds which role, with a Remove button where the bot may remove it."""
-    text, markup = await _roles_view(context)
-    await reply(update, text, reply_markup=markup)
-
-
-@coordinator_only
-async def remove_role_button(update: Update, context: Ctx) -> None:
-    """`Remove <name>`: the role goes at once; configured and last coordinators stay."""
-    query = update.callback_query
-    assert query is not None
-    button = keyboards.parse(query.data)
-    parsed = keyboards.parse_role_removal(button.arg) if button else None
-    if parsed is None:
-        await answer(update, texts.STALE_BUTTON)
-        return
-    user_id, role = parsed
-    s = context.services
-    holders = await s.store.roles.holders()
-    problem = remove_problem(user_id, role, holders, s.coordinator_ids)
-    if problem is None and not await s.store.roles.remove(
-        user_id, role, _actor(update), s.coordinator_ids, s.now()
-    ):
-        problem = RemoveProblem.LAST if role is Role.COORDINATOR else RemoveProblem.NOT_HELD
-    if problem is not None:
-        await answer(update, texts.ROLE_CANNOT_REMOVE[problem.value])
-    else:
-        await answer(update, texts.ROLE_REMOVED)
-        await send(context, user_id, texts.ROLE_REMOVED_NOTICE.format(role=texts.role_name(role)))
-    text, markup = await _roles_view(context)
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-
-
 def coordinator_handlers() -> list[BaseHandler]:
     """Commands and buttons; /newneed is an entry point of the need conversation instead."""
     return [
@@ -549,8 +461,6 @@ def coordinator_handlers() -> list[BaseHandler]:
         CommandHandler("block", block_command),
         CommandHandler("unblock", unblock_command),
         CommandHandler("concerns", concerns_command),
-        CommandHandler("invite", invite_command),
-        CommandHandler("roles", roles_command),
         CallbackQueryHandler(see_need, pattern=keyboards.pattern(Action.NEED_SEE)),
         CallbackQueryHandler(assign_button, pattern=keyboards.pattern(Action.NEED_ASSIGN)),
         CallbackQueryHandler(close_button, pattern=keyboards.pattern(Action.NEED_CLOSE)),
@@ -558,5 +468,4 @@ def coordinator_handlers() -> list[BaseHandler]:
         CallbackQueryHandler(approve_button, pattern=keyboards.pattern(Action.APPROVE)),
         CallbackQueryHandler(reject_button, pattern=keyboards.pattern(Action.REJECT)),
         CallbackQueryHandler(resolve_button, pattern=keyboards.pattern(Action.RESOLVE)),
-        CallbackQueryHandler(remove_role_button, pattern=keyboards.pattern(Action.ROLE_REMOVE)),
     ]

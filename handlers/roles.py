@@ -1,5 +1,6 @@
-"""Roles: the check every coordinator (or liaison) command and button goes through, and the
-one-time invite links that grant a role after the privacy notice is agreed."""
+"""Roles: the check every coordinator (or liaison) command and button goes through, the
+one-time invite links that grant a role after the privacy notice is agreed (/invite), and
+who holds which role (/roles)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,27 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from domain.coordination import InviteProblem, invite_problem, looks_like_code
+from domain.coordination import (
+    InviteProblem,
+    RemoveProblem,
+    invite_expiry,
+    invite_problem,
+    looks_like_code,
+    new_invite_code,
+    parse_role,
+    removable,
+    remove_problem,
+)
 from domain.models import Role
-from handlers import common, texts
+from handlers import common, keyboards, texts
 from handlers.common import answer, reply
 from handlers.context import Ctx
+from handlers.jobs import send
+from handlers.keyboards import Action
 
 logger = logging.getLogger(__name__)
 
@@ -139,3 +154,99 @@ async def consent(update: Update, context: Ctx) -> None:
     held = await s.store.roles.held_invite(user.id)
     if held is not None:
         await _redeem(update, context, held.code)
+
+
+# --- /invite and /roles --------------------------------------------------------------------
+
+
+@coordinator_only
+async def invite_command(update: Update, context: Ctx) -> None:
+    """/invite coordinator | liaison: a one-time deep link, valid for a week."""
+    args = list(context.args or [])
+    role = parse_role(args[0]) if len(args) == 1 else None
+    if role is None:
+        await reply(update, texts.INVITE_USAGE)
+        return
+    s = context.services
+    now = s.now()
+    invite = await s.store.roles.create_invite(
+        new_invite_code(), role, _actor(update), now, invite_expiry(now)
+    )
+    link = f"https://t.me/{context.bot.username}?start={invite.code}"
+    await reply(
+        update,
+        texts.INVITE_LINK.format(
+            role=texts.role_name(role),
+            expires=texts.local_time(invite.expires_at, s.tz),
+            link=link,
+        ),
+    )
+
+
+async def _roles_view(context: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
+    s = context.services
+    holders = await s.store.roles.holders()
+    if not holders:
+        return texts.ROLES_NONE, None
+    lines = [texts.ROLES_HEADER]
+    buttons: list[tuple[str, int, Role]] = []
+    for h in holders:
+        configured = not removable(h, s.coordinator_ids)
+        lines.append(
+            texts.ROLES_LINE.format(
+                name=texts.person_label(h.first_name, h.username),
+                id=h.user_id,
+                role=texts.role_name(h.role),
+                note=texts.ROLES_CONFIGURED if configured else "",
+            )
+        )
+        if not configured:
+            buttons.append((f"{h.first_name} ({texts.role_name(h.role)})", h.user_id, h.role))
+    return "\n".join(lines), keyboards.remove_roles(buttons)
+
+
+@coordinator_only
+async def roles_command(update: Update, context: Ctx) -> None:
+    """/roles: who holds which role, with a Remove button where the bot may remove it."""
+    text, markup = await _roles_view(context)
+    await reply(update, text, reply_markup=markup)
+
+
+@coordinator_only
+async def remove_role_button(update: Update, context: Ctx) -> None:
+    """`Remove <name>`: the role goes at once; configured and last coordinators stay."""
+    query = update.callback_query
+    assert query is not None
+    button = keyboards.parse(query.data)
+    parsed = keyboards.parse_role_removal(button.arg) if button else None
+    if parsed is None:
+        await answer(update, texts.STALE_BUTTON)
+        return
+    user_id, role = parsed
+    s = context.services
+    holders = await s.store.roles.holders()
+    problem = remove_problem(user_id, role, holders, s.coordinator_ids)
+    if problem is None and not await s.store.roles.remove(
+        user_id, role, _actor(update), s.coordinator_ids, s.now()
+    ):
+        problem = RemoveProblem.LAST if role is Role.COORDINATOR else RemoveProblem.NOT_HELD
+    if problem is not None:
+        await answer(update, texts.ROLE_CANNOT_REMOVE[problem.value])
+    else:
+        await answer(update, texts.ROLE_REMOVED)
+        await send(context, user_id, texts.ROLE_REMOVED_NOTICE.format(role=texts.role_name(role)))
+    text, markup = await _roles_view(context)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _actor(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def roles_handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("invite", invite_command),
+        CommandHandler("roles", roles_command),
+        CallbackQueryHandler(remove_role_button, pattern=keyboards.pattern(Action.ROLE_REMOVE)),
+    ]
