@@ -170,7 +170,9 @@ class Community(BaseModel):
             for word in (area.name, *area.aliases):
                 owner = seen.setdefault(_key(word), area.name)
                 if owner != area.name:
-                    raise ValueError(f"alias {word!r} belongs to both {owner!r} and {area.name!r}")
+                    raise ValueError(
+                        f"areas {owner!r} and {area.name!r} both use the alias {word!r}"
+                    )
         return self
 
     # --- lookups -----------------------------------------------------------------------
@@ -257,6 +259,20 @@ def _line_of(text: str, loc: tuple[int | str, ...], data: dict) -> int | None:
     return None
 
 
+def _line_naming(text: str, message: str) -> tuple[int | None, str]:
+    """The line and key where the last value quoted in `message` is written last."""
+    quoted = re.findall(r"'([^']+)'", message)
+    if not quoted:
+        return None, ""
+    value = quoted[-1]
+    found: tuple[int | None, str] = (None, "")
+    for n, line in enumerate(text.splitlines(), 1):
+        if re.search(rf"[\"']{re.escape(value)}[\"']", line):
+            # The last place it is written is where the rule broke (a second use, say).
+            found = (n, line.split("=", 1)[0].strip() if "=" in line else "")
+    return found
+
+
 def parse_community(text: str, source: str = "community file") -> Community:
     try:
         data = tomllib.loads(text)
@@ -268,10 +284,14 @@ def parse_community(text: str, source: str = "community file") -> Community:
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            where = ".".join(str(p) for p in loc) or "(top level)"
+            where = ".".join(str(p) for p in loc)
             line = _line_of(text, loc, data)
+            if not loc:
+                # A rule across entries (an unknown neighbour, a shared alias): point at the
+                # line with the value it names.
+                line, where = _line_naming(text, err["msg"])
             at = f" (line {line})" if line else ""
-            problems.append(f"  {where}{at}: {err['msg']}")
+            problems.append(f"  {where or '(top level)'}{at}: {err['msg']}")
         raise CommunityError(f"{source} has problems:\n" + "\n".join(problems)) from None
 
 

@@ -258,3 +258,19 @@ def test_the_bundled_example_loads() -> None:
     for area in community.areas:
         assert area.lat is not None and area.lon is not None
         assert community.neighbours_of(area.name)
+
+
+@pytest.mark.parametrize(
+    ("toml", "where"),
+    [
+        ('name = "X"\n[[areas]]\nname = "A"\nneighbours = ["Nowhere"]\n', "neighbours (line 4)"),
+        (
+            'name = "X"\n[[areas]]\nname = "A"\n[[areas]]\nname = "B"\naliases = ["A"]\n',
+            "aliases (line 6)",
+        ),
+    ],
+)
+def test_a_rule_across_entries_names_the_key_and_line(toml: str, where: str) -> None:
+    with pytest.raises(CommunityError) as caught:
+        parse_community(toml)
+    assert where in str(caught.value)
