@@ -10,8 +10,11 @@ from domain.coordination import AssignProblem, Audit, Concern
 from domain.models import ProposalStatus
 from storage.audit import add_audit
 from storage.db import Database, at, ts
-from storage.needs import close_open_need, close_proposals
+from storage.needs import close_open_need, close_proposals, open_wave_in
 from storage.work import add_work
+
+# A coordinator may ask anyone again, whatever became of an earlier proposal.
+ANY_ENDED = ", ".join(f"'{s.value}'" for s in ProposalStatus if s is not ProposalStatus.OPEN)
 
 
 class CoordinationRepo:
@@ -78,31 +81,8 @@ class CoordinationRepo:
             existing = await cur.fetchone()
             if existing is not None and existing[1] == ProposalStatus.OPEN:
                 return AssignProblem.ALREADY_ASKED
-            cur = await conn.execute(
-                "UPDATE needs SET wave = wave + 1, updated_at=? WHERE id=? AND status='open' "
-                "RETURNING wave",
-                (ts(now), need_id),
-            )
-            row = await cur.fetchone()
-            if row is None:
+            if await open_wave_in(conn, need_id, [volunteer_id], now, deadline, ANY_ENDED) is None:
                 return AssignProblem.NOT_OPEN
-            wave = int(row[0])
-            if existing is None:
-                cur = await conn.execute(
-                    "INSERT INTO proposals (need_id, volunteer_id, wave, created_at) "
-                    "VALUES (?,?,?,?)",
-                    (need_id, volunteer_id, wave, ts(now)),
-                )
-                proposal_id = int(cur.lastrowid or 0)
-            else:
-                proposal_id = int(existing[0])
-                await conn.execute(
-                    "UPDATE proposals SET status='open', wave=?, created_at=?, answered_at=NULL, "
-                    "chat_id=NULL, message_id=NULL WHERE id=?",
-                    (wave, ts(now), proposal_id),
-                )
-            await add_work(conn, "send_proposal", now, now, proposal_id=proposal_id)
-            await add_work(conn, "wave_timeout", deadline, now, need_id=need_id, wave=wave)
             await add_audit(
                 conn, by, Audit.ASSIGN, f"need:{need_id}", now, f"volunteer:{volunteer_id}"
             )

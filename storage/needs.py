@@ -137,31 +137,7 @@ class NeedRepo:
         """Ask these volunteers as the need's next wave, moving on at `deadline` unless
         someone accepts; None if the need is no longer open."""
         async with self.db.tx() as conn:
-            cur = await conn.execute(
-                "UPDATE needs SET wave = wave + 1, updated_at=? WHERE id=? AND status='open' "
-                "RETURNING wave",
-                (ts(now), need_id),
-            )
-            row = await cur.fetchone()
-            if row is None:
-                return None
-            wave = int(row[0])
-            for volunteer_id in volunteer_ids:
-                # Someone only beaten to it before, or asked before the need was extended,
-                # may be asked again: their old proposal row opens anew.
-                cur = await conn.execute(
-                    "INSERT INTO proposals (need_id, volunteer_id, wave, created_at) "
-                    "VALUES (?,?,?,?) ON CONFLICT(need_id, volunteer_id) DO UPDATE SET "
-                    "status='open', wave=excluded.wave, created_at=excluded.created_at, "
-                    "chat_id=NULL, message_id=NULL, answered_at=NULL "
-                    f"WHERE proposals.status IN ({ASK_AGAIN}) RETURNING id",
-                    (need_id, volunteer_id, wave, ts(now)),
-                )
-                row = await cur.fetchone()
-                if row is not None:
-                    await add_work(conn, "send_proposal", now, now, proposal_id=row[0])
-            await add_work(conn, "wave_timeout", deadline, now, need_id=need_id, wave=wave)
-            return wave
+            return await open_wave_in(conn, need_id, volunteer_ids, now, deadline)
 
     async def proposal(self, proposal_id: int) -> Proposal | None:
         row = await self.db.fetchone("SELECT * FROM proposals WHERE id=?", (proposal_id,))
@@ -399,6 +375,42 @@ class NeedRepo:
 
     async def concern(self, concern_id: int) -> aiosqlite.Row | None:
         return await self.db.fetchone("SELECT * FROM concerns WHERE id=?", (concern_id,))
+
+
+async def open_wave_in(
+    conn: aiosqlite.Connection,
+    need_id: int,
+    volunteer_ids: list[int],
+    now: datetime,
+    deadline: datetime,
+    ask_again: str = ASK_AGAIN,
+) -> int | None:
+    """The need's next wave, inside the caller's transaction: proposals, their sending, and
+    the move on at `deadline`. A volunteer whose earlier proposal ended in one of
+    `ask_again`'s statuses is asked afresh on the same row. None if the need is not open."""
+    cur = await conn.execute(
+        "UPDATE needs SET wave = wave + 1, updated_at=? WHERE id=? AND status='open' "
+        "RETURNING wave",
+        (ts(now), need_id),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    wave = int(row[0])
+    for volunteer_id in volunteer_ids:
+        cur = await conn.execute(
+            "INSERT INTO proposals (need_id, volunteer_id, wave, created_at) "
+            "VALUES (?,?,?,?) ON CONFLICT(need_id, volunteer_id) DO UPDATE SET "
+            "status='open', wave=excluded.wave, created_at=excluded.created_at, "
+            "chat_id=NULL, message_id=NULL, answered_at=NULL "
+            f"WHERE proposals.status IN ({ask_again}) RETURNING id",
+            (need_id, volunteer_id, wave, ts(now)),
+        )
+        row = await cur.fetchone()
+        if row is not None:
+            await add_work(conn, "send_proposal", now, now, proposal_id=row[0])
+    await add_work(conn, "wave_timeout", deadline, now, need_id=need_id, wave=wave)
+    return wave
 
 
 async def _lapse(conn: aiosqlite.Connection, need_id: int) -> int:
