@@ -110,9 +110,10 @@ class Candidate(Frozen):
     radius_km: float | None = None
 
 
-class Need(Frozen):
+class Posting(Frozen):
+    """What a need and a one-off offer both are: a category, an area, words and a window."""
+
     id: int
-    resident_id: int
     category: str
     area: str
     description: str
@@ -121,23 +122,18 @@ class Need(Frozen):
     window_end: datetime
     status: NeedStatus = NeedStatus.OPEN
     created_at: datetime
+
+
+class Need(Posting):
+    resident_id: int
     volunteer_id: int | None = None
     accepted_at: datetime | None = None
     doorstep_code: str | None = None
     wave: int = 0
 
 
-class Offer(Frozen):
-    id: int
+class Offer(Posting):
     user_id: int
-    category: str
-    area: str
-    description: str
-    when: When
-    window_start: datetime
-    window_end: datetime
-    status: NeedStatus = NeedStatus.OPEN
-    created_at: datetime
 
 
 class Proposal(Frozen):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -21,18 +22,25 @@ from storage.db import Database, at, parse_ts, ts
 from storage.work import add_work
 
 
+def posting(row: aiosqlite.Row) -> dict[str, Any]:
+    """The fields a need and an offer row share, as a model wants them."""
+    return {
+        "id": row["id"],
+        "category": row["category"],
+        "area": row["area"],
+        "description": row["description"],
+        "when": When(row["wanted"]),
+        "window_start": at(row["window_start"]),
+        "window_end": at(row["window_end"]),
+        "status": NeedStatus(row["status"]),
+        "created_at": at(row["created_at"]),
+    }
+
+
 def _need(row: aiosqlite.Row) -> Need:
     return Need(
-        id=row["id"],
+        **posting(row),
         resident_id=row["resident_id"],
-        category=row["category"],
-        area=row["area"],
-        description=row["description"],
-        when=When(row["wanted"]),
-        window_start=at(row["window_start"]),
-        window_end=at(row["window_end"]),
-        status=NeedStatus(row["status"]),
-        created_at=at(row["created_at"]),
         volunteer_id=row["volunteer_id"],
         accepted_at=parse_ts(row["accepted_at"]),
         doorstep_code=row["doorstep_code"],

@@ -6,23 +6,13 @@ from datetime import datetime
 
 import aiosqlite
 
-from domain.models import NeedStatus, Offer, When
-from storage.db import Database, at, ts
+from domain.models import Offer, When
+from storage.db import Database, ts
+from storage.needs import posting
 
 
 def _offer(row: aiosqlite.Row) -> Offer:
-    return Offer(
-        id=row["id"],
-        user_id=row["user_id"],
-        category=row["category"],
-        area=row["area"],
-        description=row["description"],
-        when=When(row["wanted"]),
-        window_start=at(row["window_start"]),
-        window_end=at(row["window_end"]),
-        status=NeedStatus(row["status"]),
-        created_at=at(row["created_at"]),
-    )
+    return Offer(**posting(row), user_id=row["user_id"])
 
 
 class OfferRepo:
