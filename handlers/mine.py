@@ -35,9 +35,12 @@ async def mine(update: Update, context: Ctx) -> None:
         await reply(update, texts.mine_line(need), reply_markup=markup)
     if offers:
         await reply(update, texts.MINE_OFFERS_HEADER)
+    now = context.services.now()
     for offer in offers:
-        markup = keyboards.cancel_offer(offer.id) if offer.status is NeedStatus.OPEN else None
-        await reply(update, texts.offer_line(offer), reply_markup=markup)
+        # An open offer whose window has passed is no longer asked about: it has ended.
+        current = offer.status is NeedStatus.OPEN and offer.window_end > now
+        markup = keyboards.cancel_offer(offer.id) if current else None
+        await reply(update, texts.offer_line(offer, ended=not current), reply_markup=markup)
 
 
 async def cancel_offer(update: Update, context: Ctx) -> None:

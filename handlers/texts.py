@@ -365,13 +365,14 @@ OFFER_CANCELLED = "Your offer is cancelled."
 CANNOT_CANCEL_OFFER = "That offer isn't open any more."
 
 
-def offer_line(offer: Offer) -> str:
+def offer_line(offer: Offer, ended: bool = False) -> str:
+    status = "closed" if ended and offer.status.value == "open" else offer.status.value
     return OFFER_LINE.format(
         id=offer.id,
         category=html(offer.category),
         area=html(offer.area),
         when=WHEN_LABELS[offer.when].lower(),
-        status=OFFER_STATUS_LABELS[offer.status.value],
+        status=OFFER_STATUS_LABELS[status],
         description=html(offer.description),
     )
 

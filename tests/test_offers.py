@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from support.bot import RESIDENT, VOLUNTEER, BotUnderTest, labels, plain
 
 from bot.sandbox import Person
@@ -98,3 +100,15 @@ async def test_with_approval_on_an_unapproved_offerer_is_not_asked(start_bot) ->
         await bot.post_need(RESIDENT)
         assert not bot.messages_containing(OFFERER, "Can you help?")
         assert bot.count("proposals") == 0
+
+
+async def test_an_offer_past_its_window_shows_as_ended_without_cancel(bot: BotUnderTest) -> None:
+    await bot.agree(OFFERER)
+    await post_offer(bot, OFFERER, when="Today")
+    bot.clock.advance(timedelta(days=1))
+
+    await bot.say(OFFERER, "/mine")
+
+    listing = bot.last(OFFERER)
+    assert "ended" in plain(listing.text)
+    assert labels(listing) == []
