@@ -87,6 +87,14 @@ class Settings(BaseSettings):
             return [int(p) for p in parts]
         return value
 
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _clock_time(cls, value: object) -> object:
+        """`8:00` as well as `08:00`, the way people write it."""
+        if isinstance(value, str) and re.fullmatch(r"\s*\d:\d\d\s*", value):
+            return "0" + value.strip()
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
