@@ -57,6 +57,7 @@ class SandboxRequest(BaseRequest):
         self.messages: dict[tuple[int, int], Sent] = {}
         self.blocked: set[int] = set()  # users who have blocked the bot
         self.updates: list[dict[str, Any]] = []
+        self.files: list[tuple[int, str, bytes]] = []  # uploads: (chat id, file name, bytes)
         self._ids = itertools.count(1)
 
     @property
@@ -81,6 +82,10 @@ class SandboxRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data is not None else {}
+        if request_data is not None and request_data.contains_files:
+            for name, content, _mime in (request_data.multipart_data or {}).values():
+                data = content if isinstance(content, bytes) else content.read()
+                self.files.append((int(str(params.get("chat_id"))), str(name), data))
         self.calls.append(Call(api_method, dict(params)))
         status, result = self.answer(api_method, params)
         body: dict[str, Any] = {"ok": status == 200}

@@ -37,6 +37,23 @@ def posting(row: aiosqlite.Row) -> dict[str, Any]:
     }
 
 
+# The columns a need and an offer row share, written by `posting_values` in this order.
+POSTING_COLUMNS = (
+    "category, area, description, wanted, window_start, window_end, created_at, updated_at"
+)
+
+
+def posting_values(
+    category: str,
+    area: str,
+    description: str,
+    when: When,
+    window: tuple[datetime, datetime],
+    now: datetime,
+) -> tuple[object, ...]:
+    return (category, area, description, when.value, ts(window[0]), ts(window[1]), ts(now), ts(now))
+
+
 def _need(row: aiosqlite.Row) -> Need:
     return Need(
         **posting(row),
@@ -77,19 +94,8 @@ class NeedRepo:
     ) -> Need:
         async with self.db.tx() as conn:
             cur = await conn.execute(
-                "INSERT INTO needs (resident_id, category, area, description, wanted, "
-                "window_start, window_end, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                (
-                    resident_id,
-                    category,
-                    area,
-                    description,
-                    when.value,
-                    ts(window[0]),
-                    ts(window[1]),
-                    ts(now),
-                    ts(now),
-                ),
+                f"INSERT INTO needs (resident_id, {POSTING_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                (resident_id, *posting_values(category, area, description, when, window, now)),
             )
             need_id = int(cur.lastrowid or 0)
             # An unmatched need asks the resident `Still need help?` when its window ends.

@@ -8,7 +8,7 @@ import aiosqlite
 
 from domain.models import Offer, When
 from storage.db import Database, ts
-from storage.needs import posting
+from storage.needs import POSTING_COLUMNS, posting, posting_values
 
 
 def _offer(row: aiosqlite.Row) -> Offer:
@@ -31,19 +31,9 @@ class OfferRepo:
     ) -> Offer:
         async with self.db.tx() as conn:
             cur = await conn.execute(
-                "INSERT INTO offers (user_id, category, area, description, wanted, window_start, "
-                "window_end, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING *",
-                (
-                    user_id,
-                    category,
-                    area,
-                    description,
-                    when.value,
-                    ts(window[0]),
-                    ts(window[1]),
-                    ts(now),
-                    ts(now),
-                ),
+                f"INSERT INTO offers (user_id, {POSTING_COLUMNS}) "
+                "VALUES (?,?,?,?,?,?,?,?,?) RETURNING *",
+                (user_id, *posting_values(category, area, description, when, window, now)),
             )
             row = await cur.fetchone()
         assert row is not None

@@ -21,9 +21,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from support.bot import BotUnderTest, FakeClock, plain, refused_messages
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
-from telegram.request import RequestData
 
 from bot.sandbox import Person, SandboxRequest
 from domain.models import Role
@@ -40,33 +37,6 @@ SHOPPING = "Shopping & essentials"
 LONDON = ZoneInfo("Europe/London")
 LONDON_OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
 NOVEMBER_10 = datetime(2026, 11, 10, 12, tzinfo=UTC)  # "now" for reports about October
-
-
-class FileRecordingRequest(SandboxRequest):
-    """The sandbox, also keeping the bytes of every file uploaded: (chat id, name, bytes)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.files: list[tuple[int, str, bytes]] = []
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        if request_data is not None and request_data.contains_files:
-            chat_id = int(str(request_data.parameters.get("chat_id")))
-            for name, content, _mime in request_data.multipart_data.values():
-                data = content if isinstance(content, bytes) else content.read()
-                self.files.append((chat_id, str(name), data))
-        return await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
 
 
 async def run_due(bot: BotUnderTest) -> int:
@@ -424,7 +394,7 @@ async def test_export_is_a_spreadsheet_of_weeks_areas_and_categories(
     start_bot: StartBot, clock: FakeClock
 ) -> None:
     clock.advance(NOVEMBER_10 - clock.now())
-    telegram = FileRecordingRequest()
+    telegram = SandboxRequest()
     async with start_bot(request=telegram) as bot:
         await make_liaison(bot)
         await seed_october(bot)
@@ -534,7 +504,7 @@ SECRETS = (
 async def test_nothing_a_liaison_receives_names_or_places_anyone(
     start_bot: StartBot, clock: FakeClock
 ) -> None:
-    telegram = FileRecordingRequest()
+    telegram = SandboxRequest()
     async with start_bot(request=telegram, coordinator_ids=[CORA.id]) as bot:
         await bot.agree(ZEB, PHIL, BART, ERMA, CORA)
         await bot.sign_up(BART, areas=("Trinity",))

@@ -16,9 +16,6 @@ from typing import Any
 
 import pytest
 from support.bot import NEIGHBOUR, RESIDENT, VOLUNTEER, BotUnderTest, FakeClock, labels, plain
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
-from telegram.request import RequestData
 
 from bot.sandbox import Person, SandboxRequest
 from domain.privacy import ANONYMOUS, is_anonymous
@@ -29,40 +26,13 @@ StartBot = Callable[..., AbstractAsyncContextManager[BotUnderTest]]
 SHOPPING = "Shopping & essentials"
 
 
-class DocumentRequest(SandboxRequest):
-    """The sandbox's Telegram, also keeping every uploaded document: (chat, name, bytes)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.documents: list[tuple[int, str, bytes]] = []
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        if url.endswith("/sendDocument") and request_data is not None:
-            chat_id = int(request_data.parameters["chat_id"])  # type: ignore[arg-type]
-            for filename, content, _ in (request_data.multipart_data or {}).values():
-                data = content if isinstance(content, bytes) else content.read()
-                self.documents.append((chat_id, str(filename), data))
-        return await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
-
-
 async def mydata(bot: BotUnderTest, who: Person) -> tuple[dict[str, Any], str, str]:
     """/mydata: (the JSON document, its raw text, the caption on screen)."""
     request = bot.request
-    assert isinstance(request, DocumentRequest)
-    before = len(request.documents)
+    assert isinstance(request, SandboxRequest)
+    before = len(request.files)
     await bot.say(who, "/mydata")
-    new = request.documents[before:]
+    new = request.files[before:]
     assert len(new) == 1, bot.texts(who)[-2:]
     chat_id, filename, content = new[0]
     assert chat_id == who.id and filename.endswith(".json")
@@ -100,7 +70,7 @@ def file_bytes(db: Path) -> dict[str, bytes]:
 async def test_mydata_is_everything_kept_about_the_caller_and_nothing_about_others(
     start_bot: StartBot,
 ) -> None:
-    async with start_bot(request=DocumentRequest()) as bot:
+    async with start_bot(request=SandboxRequest()) as bot:
         await bot.agree(RESIDENT, VOLUNTEER)
         await bot.sign_up(VOLUNTEER, areas=("Trinity",))
         need_id = await bot.post_need(RESIDENT, description="Two pints of semi-skimmed, please")
@@ -147,7 +117,7 @@ async def test_mydata_is_everything_kept_about_the_caller_and_nothing_about_othe
 async def test_mydata_before_agreeing_shows_nothing_is_kept_and_keeps_nothing(
     start_bot: StartBot,
 ) -> None:
-    async with start_bot(request=DocumentRequest()) as bot:
+    async with start_bot(request=SandboxRequest()) as bot:
         data, _, caption = await mydata(bot, RESIDENT)
 
         assert caption == texts.MYDATA_NOTHING
@@ -156,7 +126,7 @@ async def test_mydata_before_agreeing_shows_nothing_is_kept_and_keeps_nothing(
 
 
 async def test_mydata_includes_a_form_half_filled(start_bot: StartBot) -> None:
-    async with start_bot(request=DocumentRequest()) as bot:
+    async with start_bot(request=SandboxRequest()) as bot:
         await bot.agree(RESIDENT)
         await bot.start_need(RESIDENT, SHOPPING, "Trinity")
 
@@ -183,7 +153,7 @@ SECRETS = (NAME, USERNAME, OPEN_WORDS, DONE_WORDS, CONCERN_WORDS)
 async def test_forget_leaves_no_trace_of_them_in_the_database_file(
     start_bot: StartBot, db_path: Path
 ) -> None:
-    async with start_bot(request=DocumentRequest(), wave_size=3) as bot:
+    async with start_bot(request=SandboxRequest(), wave_size=3) as bot:
         await bot.agree(ZEPH, VOLUNTEER, NEIGHBOUR)
         await bot.sign_up(VOLUNTEER, areas=("Trinity",))
         # A request of theirs that was done, with a concern about it.
@@ -326,7 +296,7 @@ async def test_someone_forgotten_can_start_again_as_a_stranger(bot: BotUnderTest
 async def test_a_new_notice_is_asked_for_again_before_anything_else(
     start_bot: StartBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with start_bot(request=DocumentRequest()) as bot:
+    async with start_bot(request=SandboxRequest()) as bot:
         await bot.agree(RESIDENT)
         need_id = await bot.post_need(RESIDENT)
         monkeypatch.setattr(texts, "PRIVACY_VERSION", 2)
