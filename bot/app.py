@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -24,7 +25,7 @@ from bot.config import Settings
 from domain.community import Community, load_community
 from domain.ports import Clock
 from domain.services import MutualAid, Policy
-from handlers import common, digest, jobs, keyboards, liaison, roles
+from handlers import common, digest, jobs, keyboards, liaison, outbox, roles
 from handlers.concerns import concern_conversation
 from handlers.context import Ctx, Services
 from handlers.coordinator import coordinator_handlers, newneed_start
@@ -33,12 +34,14 @@ from handlers.errors import on_error
 from handlers.keyboards import Action
 from handlers.liaison import liaison_handlers
 from handlers.mine import mine_handlers
+from handlers.outbox import Sender
 from handlers.privacy import privacy_handlers
 from handlers.resident import need_conversation
 from handlers.tasks import task_handlers
 from handlers.volunteer import proposal_handlers, volunteer_conversation
 from storage import Store
 from storage.db import processing_update
+from storage.outbox import owed_in
 from storage.persistence import SqlitePersistence
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,27 @@ logger = logging.getLogger(__name__)
 GATE_GROUP = -1
 MAIN_GROUP = 0
 PERSIST_GROUP = 100
+
+
+class MutualAidApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, with each update handled as one unit of work: everything it
+    changes, its flow's next step and every message it owes people commit together, and
+    only then is anything sent (handlers/outbox.py)."""
+
+    async def process_update(self, update: object) -> None:
+        services: Services = self.bot_data["services"]
+        async with services.store.db.unit() as unit:
+            await super().process_update(update)
+        processing_update(None)
+        if unit.aborted and isinstance(update, Update) and update.effective_user is not None:
+            # Nothing of it was kept: the flow's saved step is whatever it was before.
+            assert isinstance(self.persistence, SqlitePersistence)
+            self.persistence.rolled_back(update.effective_user.id)
+        chats = set() if unit.aborted else {row.chat_id for row in owed_in(unit)}
+        soon = unit.state.get("soon", [])
+        _, blocked = await asyncio.gather(outbox.send_soon(soon), services.sender.drain(chats))
+        if unit.state.get("work_due") or blocked:
+            await jobs.run_due_work(Ctx(self))
 
 
 async def _persist(update: Update, context: Ctx) -> None:
@@ -79,11 +103,20 @@ def build_application(
         wave_timeout=settings.wave_timeout,
         urgent_wave_timeout=settings.urgent_wave_timeout,
     )
+    clock = clock or SystemClock()
+    aid = MutualAid(store, community, policy)
+
+    async def blocked(chat_id: int) -> None:
+        # Someone who blocked the bot is never asked again; their open proposals move on.
+        async with store.db.unit():
+            await aid.unreachable(chat_id, clock.now())
+
     services = Services(
         store=store,
-        aid=MutualAid(store, community, policy),
+        aid=aid,
         community=community,
-        clock=clock or SystemClock(),
+        clock=clock,
+        sender=Sender(store.outbox, clock.now, blocked),
         tz=settings.tz,
         retention=settings.retention,
         coordinator_ids=tuple(settings.coordinator_ids),
@@ -93,6 +126,7 @@ def build_application(
     token = settings.token.get_secret_value() if settings.token else "0:offline"
     builder = (
         ApplicationBuilder()
+        .application_class(MutualAidApplication)
         .token(token)
         .context_types(ContextTypes(context=Ctx))
         .persistence(SqlitePersistence(store.db))
@@ -112,6 +146,10 @@ def build_application(
     app.bot_data["settings"] = settings
     _add_handlers(app)
     return app
+
+
+# Timed work whose performers live with their commands (jobs stands below them).
+jobs.PERFORMERS.update(digest=digest.send_digest, weekly_report=liaison.send_weekly_report)
 
 
 def _add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -149,6 +187,14 @@ def _add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
     await services.store.db.connect()
+    # A /forget whose scrub a crash interrupted is finished before anything else.
+    if scrubbed := await services.store.privacy.finish_scrubs():
+        logger.info("Finished %s interrupted scrubs of deleted data", scrubbed)
+    services.sender.bot = app.bot
+    # What a previous run owed and had not sent goes first, in order, before any update.
+    if owed := await services.sender.load():
+        logger.info("Sending %s messages owed from before the restart", owed)
+    await services.sender.drain()
     await services.store.people.ensure_coordinators(list(services.coordinator_ids), services.now())
     await digest.seed(services)  # the daily digest and Monday's report, booked once
     await liaison.seed(services)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import Update
-from telegram.constants import ChatType, ParseMode
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from domain.models import Role
-from handlers import keyboards, texts
+from handlers import keyboards, outbox, texts
 from handlers.context import Ctx
 from handlers.keyboards import Action
 from storage.db import processing_update
@@ -25,17 +25,68 @@ def clean_text(text: str | None) -> str:
     return _CONTROL.sub("", text or "").strip()
 
 
-async def reply(update: Update, text: str, **kwargs: object) -> None:
-    """Answer in the chat the update came from."""
+def reply(
+    update: Update, context: Ctx, text: str, reply_markup: outbox.Markup | None = None
+) -> None:
+    """Answer in the chat the update came from (owed with the update's changes)."""
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
+        s = context.services
+        outbox.say(s.store.outbox, s.now(), chat.id, text, reply_markup)
 
 
-async def answer(update: Update, text: str | None = None) -> None:
+def tell(
+    context: Ctx,
+    chat_id: int,
+    text: str,
+    markup: outbox.Markup | None = None,
+    *,
+    key: str | None = None,
+    priority: int = outbox.PERSONAL,
+) -> None:
+    """Owe someone a message, with the changes of the work in progress."""
+    s = context.services
+    outbox.say(s.store.outbox, s.now(), chat_id, text, markup, key=key, priority=priority)
+
+
+def proposal_key(proposal_id: int) -> str:
+    """How a proposal's message is named in the outbox, so its later edits find it."""
+    return f"proposal:{proposal_id}"
+
+
+def answer(update: Update, text: str | None = None) -> None:
     """CallbackQueries need to be answered, or the user's button keeps spinning."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(text)
+    query = update.callback_query
+    if query is not None:
+        outbox.soon(lambda: query.answer(text))
+
+
+def _pressed_message(update: Update) -> tuple[int, int] | None:
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if message is None:
+        return None
+    return message.chat.id, message.message_id
+
+
+def remove_buttons(
+    update: Update, context: Ctx, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Take the buttons off the message whose button was pressed (or put these instead)."""
+    where = _pressed_message(update)
+    if where is not None:
+        s = context.services
+        outbox.set_buttons(s.store.outbox, s.now(), where[0], markup, message_id=where[1])
+
+
+def edit_pressed(
+    update: Update, context: Ctx, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Rewrite the message whose button was pressed (without buttons unless given)."""
+    where = _pressed_message(update)
+    if where is not None:
+        s = context.services
+        outbox.edit(s.store.outbox, s.now(), where[0], text, reply_markup, message_id=where[1])
 
 
 # Before agreeing (or agreeing again to a new notice) only these work: the notice itself,
@@ -77,9 +128,9 @@ async def gate(update: Update, context: Ctx) -> None:
     if chat.type != ChatType.PRIVATE:
         message = update.effective_message
         if message is not None and message.text and message.text.startswith("/"):
-            await message.reply_text(texts.GROUP_CHAT)
+            outbox.soon(lambda: message.reply_text(texts.GROUP_CHAT))
         elif update.callback_query is not None:
-            await answer(update, texts.GROUP_CHAT)
+            answer(update, texts.GROUP_CHAT)
         raise ApplicationHandlerStop
     # Nobody is recorded before agreeing; names are kept fresh for those who have.
     if person is not None and (
@@ -95,18 +146,18 @@ async def gate(update: Update, context: Ctx) -> None:
     processing_update(update.update_id, s.now())
     if person is not None and person.blocked:
         # Blocked by a coordinator: one neutral answer to anything, and nothing else happens.
-        await answer(update, texts.BLOCKED_REPLY)
+        answer(update, texts.BLOCKED_REPLY)
         if update.callback_query is None:
-            await reply(update, texts.BLOCKED_REPLY)
+            reply(update, context, texts.BLOCKED_REPLY)
         raise ApplicationHandlerStop
     consented = person is not None and person.consent_version >= texts.PRIVACY_VERSION
     if not consented and not _is_start_or_consent(update):
-        await answer(update, texts.NEEDS_CONSENT)
+        answer(update, texts.NEEDS_CONSENT)
         if person is not None and person.consent_at is not None:
             # They agreed to an older notice: this one, before anything else.
-            await reply(update, _notice(context), reply_markup=keyboards.consent())
+            reply(update, context, _notice(context), reply_markup=keyboards.consent())
         else:
-            await reply(update, texts.NEEDS_CONSENT)
+            reply(update, context, texts.NEEDS_CONSENT)
         raise ApplicationHandlerStop
 
 
@@ -114,9 +165,9 @@ async def start(update: Update, context: Ctx) -> None:
     """Show the privacy notice, or the menu to someone who has agreed."""
     person = context.person
     if person is not None and person.consent_version >= texts.PRIVACY_VERSION:
-        await reply(update, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
+        reply(update, context, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
         return
-    await reply(update, _notice(context), reply_markup=keyboards.consent())
+    reply(update, context, _notice(context), reply_markup=keyboards.consent())
 
 
 async def consent(update: Update, context: Ctx) -> None:
@@ -127,27 +178,27 @@ async def consent(update: Update, context: Ctx) -> None:
     choice = keyboards.parse_consent(button.arg) if button is not None else None
     if choice is None:
         # Empty callback data matches every pattern in PTB; anything else here is forged.
-        await query.answer(texts.STALE_BUTTON)
+        answer(update, texts.STALE_BUTTON)
         return
     agreed, version = choice
     if agreed and version < texts.PRIVACY_VERSION:
         # `I agree` under a notice that has changed since: agreeing needs the new one.
-        await query.answer(texts.STALE_BUTTON)
-        await reply(update, _notice(context), reply_markup=keyboards.consent())
+        answer(update, texts.STALE_BUTTON)
+        reply(update, context, _notice(context), reply_markup=keyboards.consent())
         return
-    await query.answer()
+    answer(update)
     s = context.services
     user = update.effective_user
     if agreed:
         await s.store.people.upsert(user.id, user.first_name, user.username, s.now())
         await s.store.people.consent(user.id, texts.PRIVACY_VERSION, s.now())
-        await query.edit_message_reply_markup(None)
-        await reply(update, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
+        remove_buttons(update, context)
+        reply(update, context, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
     else:
         await s.store.people.forget_unconsented(user.id)
-        await query.edit_message_reply_markup(None)
+        remove_buttons(update, context)
         kept = context.person is not None and context.person.consent_at is not None
-        await reply(update, texts.CONSENT_DECLINED_KEPT if kept else texts.CONSENT_DECLINED)
+        reply(update, context, texts.CONSENT_DECLINED_KEPT if kept else texts.CONSENT_DECLINED)
 
 
 async def help_command(update: Update, context: Ctx) -> None:
@@ -158,8 +209,9 @@ async def help_command(update: Update, context: Ctx) -> None:
     coordinator = (
         Role.COORDINATOR in held or update.effective_user.id in context.services.coordinator_ids
     )
-    await reply(
+    reply(
         update,
+        context,
         texts.HELP_RESIDENT
         + (texts.HELP_VOLUNTEER if profile else "")
         + (texts.HELP_COORDINATOR if coordinator else "")
@@ -169,44 +221,44 @@ async def help_command(update: Update, context: Ctx) -> None:
 
 async def cancel_outside(update: Update, context: Ctx) -> None:
     """/cancel with no flow in progress."""
-    await reply(update, texts.NOTHING_TO_CANCEL)
+    reply(update, context, texts.NOTHING_TO_CANCEL)
 
 
 async def unknown_command(update: Update, context: Ctx) -> None:
     """Any command nobody handles."""
-    await reply(update, texts.UNKNOWN_COMMAND)
+    reply(update, context, texts.UNKNOWN_COMMAND)
 
 
 async def unknown_message(update: Update, context: Ctx) -> None:
     """Text, stickers, photos and the rest outside any flow."""
-    await reply(update, texts.UNKNOWN_TEXT)
+    reply(update, context, texts.UNKNOWN_TEXT)
 
 
 async def stale_button(update: Update, context: Ctx) -> None:
     """A button from an earlier flow, a forged one, or one nobody handles now."""
-    await answer(update, texts.STALE_BUTTON)
+    answer(update, texts.STALE_BUTTON)
 
 
 async def end_flow(update: Update, context: Ctx) -> int:
     """/cancel or the Cancel button inside a flow: forget the form, post nothing."""
     context.form.clear()
     if update.callback_query is not None:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(None)
-    await reply(update, texts.CANCELLED)
+        answer(update)
+        remove_buttons(update, context)
+    reply(update, context, texts.CANCELLED)
     return ConversationHandler.END
 
 
 async def use_buttons(update: Update, context: Ctx) -> None:
     """Text or media where a button is expected: say so and stay on this step."""
-    await reply(update, texts.USE_BUTTONS)
+    reply(update, context, texts.USE_BUTTONS)
 
 
 async def busy_elsewhere(update: Update, context: Ctx) -> None:
     """Another command in the middle of a flow."""
-    await reply(update, texts.IN_A_FLOW)
+    reply(update, context, texts.IN_A_FLOW)
 
 
 async def text_only(update: Update, context: Ctx) -> None:
     """A sticker, photo or voice note where words are expected."""
-    await reply(update, texts.TEXT_ONLY)
+    reply(update, context, texts.TEXT_ONLY)

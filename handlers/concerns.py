@@ -6,9 +6,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from handlers import keyboards, texts
-from handlers.common import clean_text, reply, text_only
+from handlers.common import answer, clean_text, reply, text_only
 from handlers.context import Ctx
-from handlers.jobs import run_due_work
 from handlers.keyboards import Action
 from handlers.resident import conversation, flow_fallbacks
 
@@ -26,17 +25,17 @@ async def concern_start(update: Update, context: Ctx) -> int | None:
         else None
     )
     if need is None or update.effective_user.id not in (need.resident_id, need.volunteer_id):
-        await query.answer(texts.NOT_FOR_YOU)
+        answer(update, texts.NOT_FOR_YOU)
         return ConversationHandler.END
     if context.form.get("flow"):
         # Another flow is half-way and shares the form (and would swallow the concern's text).
-        await query.answer(texts.IN_A_FLOW)
+        answer(update, texts.IN_A_FLOW)
         return ConversationHandler.END
-    await query.answer()
+    answer(update)
     context.form.clear()
     context.form["flow"] = "concern"
     context.form["concern_need"] = need.id
-    await reply(update, texts.ASK_CONCERN.format(id=need.id))
+    reply(update, context, texts.ASK_CONCERN.format(id=need.id))
     return CONCERN_TEXT
 
 
@@ -45,15 +44,14 @@ async def concern_text(update: Update, context: Ctx) -> int | None:
     assert update.effective_message is not None and update.effective_user is not None
     text = clean_text(update.effective_message.text)[: texts.MAX_CONCERN]
     if not text:
-        await reply(update, texts.EMPTY_DESCRIPTION)
+        reply(update, context, texts.EMPTY_DESCRIPTION)
         return None
     s = context.services
     await s.store.needs.add_concern(
         context.form.get("concern_need"), update.effective_user.id, text, s.now()
     )
     context.form.clear()
-    await reply(update, texts.CONCERN_NOTED)
-    await run_due_work(context)
+    reply(update, context, texts.CONCERN_NOTED)
     return ConversationHandler.END
 
 

@@ -14,6 +14,7 @@ from domain.community import Community
 from domain.models import Person
 from domain.ports import Clock
 from domain.services import MutualAid
+from handlers.outbox import Sender
 from storage import Store
 
 
@@ -23,6 +24,7 @@ class Services:
     aid: MutualAid
     community: Community
     clock: Clock
+    sender: Sender  # delivers the outbox
     tz: ZoneInfo
     retention: timedelta
     coordinator_ids: tuple[int, ...] = ()

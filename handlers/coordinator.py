@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from domain.coordination import (
@@ -22,9 +21,8 @@ from domain.lifecycle import wave_deadline
 from domain.matching import next_wave
 from domain.models import Need, NeedStatus, Person
 from handlers import keyboards, texts
-from handlers.common import answer, clean_text, reply
+from handlers.common import answer, clean_text, edit_pressed, remove_buttons, reply, tell
 from handlers.context import Ctx
-from handlers.jobs import run_due_work, send
 from handlers.keyboards import Action
 from handlers.resident import need_start
 from handlers.roles import coordinator_only
@@ -85,22 +83,25 @@ async def open_command(update: Update, context: Ctx) -> None:
     """/open: needs waiting for a volunteer, oldest first, each with See, Assign, Close."""
     needs = await context.services.store.needs.with_status(NeedStatus.OPEN)
     if not needs:
-        await reply(update, texts.OPEN_NONE)
+        reply(update, context, texts.OPEN_NONE)
         return
-    await reply(update, texts.OPEN_HEADER.format(count=len(needs)))
+    reply(update, context, texts.OPEN_HEADER.format(count=len(needs)))
     for need in needs[:OPEN_LIMIT]:
-        await reply(
-            update, await _open_line(context, need), reply_markup=keyboards.open_need(need.id)
+        reply(
+            update,
+            context,
+            await _open_line(context, need),
+            reply_markup=keyboards.open_need(need.id),
         )
     if len(needs) > OPEN_LIMIT:
-        await reply(update, texts.OPEN_MORE.format(count=len(needs) - OPEN_LIMIT))
+        reply(update, context, texts.OPEN_MORE.format(count=len(needs) - OPEN_LIMIT))
 
 
 async def _need_from_button(update: Update, context: Ctx) -> Need | None:
     need_id = _button_number(update)
     need = await context.services.store.needs.get(need_id) if need_id is not None else None
     if need is None:
-        await answer(update, texts.STALE_BUTTON)
+        answer(update, texts.STALE_BUTTON)
     return need
 
 
@@ -110,7 +111,7 @@ async def see_need(update: Update, context: Ctx) -> None:
     need = await _need_from_button(update, context)
     if need is None:
         return
-    await answer(update)
+    answer(update)
     s = context.services
     # Who looked at whose details is kept, like every other coordinator action.
     await s.store.audit.record(_actor(update), Audit.SEE_NEED, f"need:{need.id}", s.now())
@@ -135,7 +136,7 @@ async def see_need(update: Update, context: Ctx) -> None:
         description=texts.html(need.description),
     )
     markup = keyboards.open_need(need.id, see=False) if need.status is NeedStatus.OPEN else None
-    await reply(update, text, reply_markup=markup)
+    reply(update, context, text, reply_markup=markup)
 
 
 @coordinator_only
@@ -145,19 +146,20 @@ async def assign_button(update: Update, context: Ctx) -> None:
     if need is None:
         return
     if need.status is not NeedStatus.OPEN:
-        await answer(update, texts.NEED_NOT_OPEN_SHORT.format(id=need.id))
+        answer(update, texts.NEED_NOT_OPEN_SHORT.format(id=need.id))
         return
-    await answer(update)
+    answer(update)
     s = context.services
     areas = {need.area} | s.community.neighbours_of(need.area)
     candidates = await s.store.needs.candidates(need, areas, s.now())
     best = next_wave(need, candidates, s.community, s.tz, ASSIGN_CHOICES)
     if not best:
-        await reply(update, texts.ASSIGN_NOBODY.format(id=need.id))
+        reply(update, context, texts.ASSIGN_NOBODY.format(id=need.id))
         return
     choices = [(await _name(context, c.user_id), c.user_id) for c in best]
-    await reply(
+    reply(
         update,
+        context,
         texts.ASSIGN_PICK.format(id=need.id),
         reply_markup=keyboards.assign_choices(need.id, choices),
     )
@@ -171,9 +173,9 @@ async def assign_to_button(update: Update, context: Ctx) -> None:
     button = keyboards.parse(query.data)
     parsed = keyboards.parse_assign(button.arg) if button else None
     if parsed is None:
-        await answer(update, texts.STALE_BUTTON)
+        answer(update, texts.STALE_BUTTON)
         return
-    await answer(update)
+    answer(update)
     await _assign(update, context, *parsed)
 
 
@@ -187,19 +189,18 @@ async def close_button(update: Update, context: Ctx) -> None:
     query = update.callback_query
     assert query is not None
     if not await s.store.coordination.close_need(need.id, _actor(update), s.now()):
-        await answer(update, texts.ALREADY_HANDLED)
-        await query.edit_message_reply_markup(None)
+        answer(update, texts.ALREADY_HANDLED)
+        remove_buttons(update, context)
         return
-    await answer(update)
-    await query.edit_message_reply_markup(None)
-    await reply(update, texts.NEED_CLOSED_BY_COORDINATOR.format(id=need.id))
+    answer(update)
+    remove_buttons(update, context)
+    reply(update, context, texts.NEED_CLOSED_BY_COORDINATOR.format(id=need.id))
     if need.resident_id != _actor(update):
-        await send(
+        tell(
             context,
             need.resident_id,
             texts.RESIDENT_NEED_CLOSED.format(id=need.id, category=texts.html(need.category)),
         )
-    await run_due_work(context)
 
 
 # --- /assign -------------------------------------------------------------------------------
@@ -221,10 +222,9 @@ async def _assign(update: Update, context: Ctx, need_id: int, volunteer_id: int)
             need.id, volunteer_id, _actor(update), now, deadline
         )
     if problem is not None:
-        await reply(update, texts.ASSIGN_PROBLEMS[problem.value].format(id=need_id, name=name))
+        reply(update, context, texts.ASSIGN_PROBLEMS[problem.value].format(id=need_id, name=name))
         return
-    await reply(update, texts.ASSIGNED.format(id=need_id, name=name))
-    await run_due_work(context)
+    reply(update, context, texts.ASSIGNED.format(id=need_id, name=name))
 
 
 @coordinator_only
@@ -234,7 +234,7 @@ async def assign_command(update: Update, context: Ctx) -> None:
     need_id = _number(args[0]) if len(args) == 2 else None
     volunteer_id = _number(args[1]) if len(args) == 2 else None
     if need_id is None or volunteer_id is None:
-        await reply(update, texts.ASSIGN_USAGE)
+        reply(update, context, texts.ASSIGN_USAGE)
         return
     await _assign(update, context, need_id, volunteer_id)
 
@@ -248,7 +248,7 @@ async def approve_command(update: Update, context: Ctx) -> None:
     s = context.services
     pending = await s.store.coordination.pending_volunteers()
     if not pending:
-        await reply(update, texts.APPROVE_NONE)
+        reply(update, context, texts.APPROVE_NONE)
         return
     for user_id in pending[:APPROVE_LIMIT]:
         person = await s.store.people.get(user_id)
@@ -263,7 +263,7 @@ async def approve_command(update: Update, context: Ctx) -> None:
             areas=texts.html(", ".join(profile.areas)),
             availability=texts.AVAILABILITY_LABELS[profile.availability],
         )
-        await reply(update, text, reply_markup=keyboards.approve(user_id))
+        reply(update, context, text, reply_markup=keyboards.approve(user_id))
 
 
 async def _decide(update: Update, context: Ctx, approve: bool) -> None:
@@ -271,28 +271,26 @@ async def _decide(update: Update, context: Ctx, approve: bool) -> None:
     assert query is not None
     user_id = _button_number(update)
     if user_id is None:
-        await answer(update, texts.STALE_BUTTON)
+        answer(update, texts.STALE_BUTTON)
         return
     s = context.services
     now = s.now()
     repo = s.store.coordination
     changed = await (repo.approve if approve else repo.reject)(user_id, _actor(update), now)
     if not changed:
-        await answer(update, texts.ALREADY_HANDLED)
-        await query.edit_message_reply_markup(None)
+        answer(update, texts.ALREADY_HANDLED)
+        remove_buttons(update, context)
         return
-    await answer(update)
+    answer(update)
     name = await _name(context, user_id)
-    await query.edit_message_text(
+    edit_pressed(
+        update,
+        context,
         (texts.APPROVED if approve else texts.REJECTED).format(name=name),
-        parse_mode=ParseMode.HTML,
     )
-    await send(
-        context, user_id, texts.VOLUNTEER_APPROVED if approve else texts.VOLUNTEER_NOT_APPROVED
-    )
+    tell(context, user_id, texts.VOLUNTEER_APPROVED if approve else texts.VOLUNTEER_NOT_APPROVED)
     if approve:
         await s.aid.match_open_needs(now)
-    await run_due_work(context)
 
 
 @coordinator_only
@@ -317,21 +315,20 @@ async def vetted_command(update: Update, context: Ctx) -> None:
     user_id = _number(args[0]) if args else None
     off = len(args) == 2 and args[1].lower() in {"off", "no", "false"}
     if user_id is None or len(args) > 2 or (len(args) == 2 and not off):
-        await reply(update, texts.VETTED_USAGE)
+        reply(update, context, texts.VETTED_USAGE)
         return
     s = context.services
     if await s.store.volunteers.get(user_id) is None:
-        await reply(update, texts.NOT_A_VOLUNTEER_ID.format(id=user_id))
+        reply(update, context, texts.NOT_A_VOLUNTEER_ID.format(id=user_id))
         return
     name = await _name(context, user_id)
     now = s.now()
     if not await s.store.coordination.set_vetted(user_id, not off, _actor(update), now):
-        await reply(update, texts.VETTED_UNCHANGED.format(name=name))
+        reply(update, context, texts.VETTED_UNCHANGED.format(name=name))
         return
-    await reply(update, (texts.VETTED_OFF if off else texts.VETTED_ON).format(name=name))
+    reply(update, context, (texts.VETTED_OFF if off else texts.VETTED_ON).format(name=name))
     if not off:
         await s.aid.match_open_needs(now)
-        await run_due_work(context)
 
 
 # --- /block and /unblock -------------------------------------------------------------------
@@ -341,7 +338,7 @@ async def _target(update: Update, context: Ctx, usage: str) -> tuple[int, Person
     args = _args(context)
     user_id = _number(args[0]) if args else None
     if user_id is None:
-        await reply(update, usage)
+        reply(update, context, usage)
         return None
     return user_id, await context.services.store.people.get(user_id)
 
@@ -361,14 +358,13 @@ async def block_command(update: Update, context: Ctx) -> None:
         if not await s.store.coordination.block(user_id, _actor(update), s.now(), reason):
             problem = BlockProblem.ALREADY
     if problem is not None:
-        await reply(update, texts.BLOCK_PROBLEMS[problem.value].format(id=user_id, name=name))
+        reply(update, context, texts.BLOCK_PROBLEMS[problem.value].format(id=user_id, name=name))
         return
     logger.info("Coordinator %s blocked user %s", _actor(update), user_id)
-    await send(context, user_id, texts.BLOCKED_NOTICE)
-    await reply(update, texts.BLOCKED_DONE.format(name=name))
+    tell(context, user_id, texts.BLOCKED_NOTICE)
+    reply(update, context, texts.BLOCKED_DONE.format(name=name))
     # Needs whose proposals or volunteer were withdrawn go to the next volunteers.
     await s.aid.match_open_needs(s.now())
-    await run_due_work(context)
 
 
 @coordinator_only
@@ -384,12 +380,11 @@ async def unblock_command(update: Update, context: Ctx) -> None:
     if problem is None and not await s.store.coordination.unblock(user_id, _actor(update), s.now()):
         problem = BlockProblem.NOT_BLOCKED
     if problem is not None:
-        await reply(update, texts.BLOCK_PROBLEMS[problem.value].format(id=user_id, name=name))
+        reply(update, context, texts.BLOCK_PROBLEMS[problem.value].format(id=user_id, name=name))
         return
-    await send(context, user_id, texts.UNBLOCKED_NOTICE)
-    await reply(update, texts.UNBLOCKED_DONE.format(name=name))
+    tell(context, user_id, texts.UNBLOCKED_NOTICE)
+    reply(update, context, texts.UNBLOCKED_DONE.format(name=name))
     await s.aid.match_open_needs(s.now())
-    await run_due_work(context)
 
 
 # --- /newneed ------------------------------------------------------------------------------
@@ -402,7 +397,7 @@ async def newneed_start(update: Update, context: Ctx) -> int:
     if context.form.get("flow") not in (None, "need"):
         return await need_start(update, context)  # says to finish or cancel the other flow
     label = caller_label(clean_text(" ".join(_args(context)))) or texts.NEWNEED_CALLER
-    await reply(update, texts.NEWNEED_INTRO.format(caller=texts.html(label)))
+    reply(update, context, texts.NEWNEED_INTRO.format(caller=texts.html(label)))
     state = await need_start(update, context)
     context.form["on_behalf"] = label
     return state
@@ -417,7 +412,7 @@ async def concerns_command(update: Update, context: Ctx) -> None:
     s = context.services
     concerns = await s.store.coordination.open_concerns()
     if not concerns:
-        await reply(update, texts.CONCERNS_NONE)
+        reply(update, context, texts.CONCERNS_NONE)
         return
     for concern in concerns[:CONCERNS_LIMIT]:
         text = texts.CONCERN_LINE.format(
@@ -427,7 +422,7 @@ async def concerns_command(update: Update, context: Ctx) -> None:
             age=texts.age(s.now() - concern.created_at),
             text=texts.html(concern.text),
         )
-        await reply(update, text, reply_markup=keyboards.resolve(concern.id))
+        reply(update, context, text, reply_markup=keyboards.resolve(concern.id))
 
 
 @coordinator_only
@@ -440,15 +435,13 @@ async def resolve_button(update: Update, context: Ctx) -> None:
     if concern_id is None or not await s.store.coordination.resolve_concern(
         concern_id, _actor(update), s.now()
     ):
-        await answer(update, texts.ALREADY_HANDLED)
-        await query.edit_message_reply_markup(None)
+        answer(update, texts.ALREADY_HANDLED)
+        remove_buttons(update, context)
         return
-    await answer(update)
+    answer(update)
     name = await _name(context, _actor(update))
     message_html = getattr(query.message, "text_html", None) or ""
-    await query.edit_message_text(
-        message_html + texts.CONCERN_RESOLVED.format(name=name), parse_mode=ParseMode.HTML
-    )
+    edit_pressed(update, context, message_html + texts.CONCERN_RESOLVED.format(name=name))
 
 
 def coordinator_handlers() -> list[BaseHandler]:

@@ -18,8 +18,8 @@ from telegram.ext import BaseHandler, CommandHandler
 from domain.digest import Digest, Grouped, Item, build_digest, size
 from domain.models import Role, Work
 from domain.periods import next_local
-from handlers import jobs, texts
-from handlers.common import reply
+from handlers import outbox, texts
+from handlers.common import reply, tell
 from handlers.context import Ctx, Services
 from handlers.roles import coordinator_only
 
@@ -237,8 +237,7 @@ async def send_digest(context: Ctx, work: Work) -> None:
     messages = await digest_messages(s, now, _since(work, now))
     for user_id in await s.store.people.with_role(Role.COORDINATOR):
         for text in messages:
-            if await jobs.send(context, user_id, text) is None:
-                break  # blocked the bot: marked unreachable, nothing more to send them
+            tell(context, user_id, text, priority=outbox.BULK)
 
 
 async def seed(s: Services) -> None:
@@ -254,7 +253,7 @@ async def digest_command(update: Update, context: Ctx) -> None:
     now = s.now()
     pending = await s.store.work.pending(KIND)
     for text in await digest_messages(s, now, _since(pending[0] if pending else None, now)):
-        await reply(update, text)
+        reply(update, context, text)
 
 
 def digest_handlers() -> list[BaseHandler[Update, Ctx, None]]:

@@ -6,10 +6,10 @@ import logging
 from collections.abc import Iterable
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden
 
-from handlers import texts
+from handlers import outbox, texts
 from handlers.context import Ctx
+from storage.db import current_unit
 
 logger = logging.getLogger(__name__)
 
@@ -46,45 +46,19 @@ def redact_token(token: str, handlers: Iterable[logging.Handler] | None = None) 
         handler.addFilter(secret)
 
 
-async def _saved_anything(context: Ctx, update_id: int | None) -> bool:
-    """Whether this update changed anything: every change it committed recorded its id in
-    the same transaction (storage.db.tx). If the database can't say, it saved nothing."""
-    if update_id is None:
-        return False
-    try:
-        return await context.services.store.safety.processed(update_id)
-    except Exception:
-        return False
-
-
 async def on_error(update: object, context: Ctx) -> None:
-    """Log the failure with the update's id (never the token: see RedactSecrets) and tell the
-    person something went wrong, but only when nothing of what they did was saved.
+    """Log the failure with the update's id (never the token: see RedactSecrets), undo
+    everything the update did, and tell the person kindly to try again.
 
-    The rule, simply: if any change from this update reached the database (its id is in
-    `processed_updates`), their action took effect and the bot's own messages follow from
-    it, so "please try again" would be wrong and could make a duplicate; say nothing. If
-    nothing reached the database, say sorry and ask them to try again.
+    An update is one unit of work (bot.app): when any part of it fails, none of it is kept
+    and nothing it owed anyone is sent, so "please try again" is always true and can never
+    make a duplicate.
     """
     update_id = update.update_id if isinstance(update, Update) else None
-    error = context.error
-    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
-        await context.services.store.people.mark_unreachable(update.effective_user.id)
-        logger.info("Update %s: the user has blocked the bot", update_id)
-        return
-    if isinstance(error, BadRequest) and "message is not modified" in error.message.lower():
-        # A doubled or late press: the message already shows what we meant to show.
-        logger.info("Update %s: message already up to date", update_id)
-        return
-    saved = await _saved_anything(context, update_id)
-    logger.error(
-        "Update %s failed (%s)",
-        update_id,
-        "after saving its changes" if saved else "nothing saved",
-        exc_info=error,
-    )
-    if isinstance(update, Update) and update.effective_chat is not None and not saved:
-        try:
-            await update.effective_chat.send_message(texts.SOMETHING_WENT_WRONG)
-        except Exception:  # Telegram itself may be what is failing
-            logger.warning("Update %s: could not apologise to the user", update_id)
+    unit = current_unit()
+    if unit is not None:
+        unit.abort()
+    logger.error("Update %s failed; nothing it did was kept", update_id, exc_info=context.error)
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is not None and unit is not None:
+        outbox.soon(lambda: chat.send_message(texts.SOMETHING_WENT_WRONG))

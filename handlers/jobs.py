@@ -6,17 +6,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from telegram import InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-
 from domain.lifecycle import STILL_NEEDED_GRACE
 from domain.models import Need, NeedStatus, ProposalStatus, Role, Work
 from domain.privacy import is_anonymous, retention_cutoff
 from domain.safety import UPDATE_IDS_KEPT
-from handlers import keyboards, texts
+from handlers import keyboards, outbox, texts
+from handlers.common import proposal_key, tell
 from handlers.context import Ctx, Services
-from storage.db import processing_update
+from storage.db import current_unit, processing_update
 
 logger = logging.getLogger(__name__)
 
@@ -26,23 +23,6 @@ BATCH = 100
 MAX_PASSES = 50  # a bound per run; anything left over is the next tick's
 
 Performer = Callable[[Ctx, Work], Awaitable[None]]
-
-
-async def send(
-    context: Ctx, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    """Send a message; someone who blocked the bot is marked unreachable, not retried."""
-    if chat_id == 0 or is_anonymous(chat_id):
-        return None  # someone forgotten (/forget): nobody is there to tell
-    try:
-        return await context.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
-    except Forbidden:
-        s = context.services
-        logger.info("User %s has blocked the bot; marking them unreachable", chat_id)
-        await s.aid.unreachable(chat_id, s.now())
-        return None
 
 
 def _id(work: Work, key: str) -> int:
@@ -76,11 +56,13 @@ async def send_proposal(context: Ctx, work: Work) -> None:
     need = await s.store.needs.get(proposal.need_id)
     if need is None:
         return
-    message = await send(
-        context, proposal.volunteer_id, texts.proposal(need), keyboards.proposal(proposal.id)
+    tell(
+        context,
+        proposal.volunteer_id,
+        texts.proposal(need),
+        keyboards.proposal(proposal.id),
+        key=proposal_key(proposal.id),
     )
-    if message is not None:
-        await s.store.needs.set_proposal_message(proposal.id, message.chat_id, message.message_id)
 
 
 _ENDED = {
@@ -93,21 +75,20 @@ async def proposal_closed(context: Ctx, work: Work) -> None:
     """Edit a proposal that stopped being open, so it keeps no Accept button."""
     s = context.services
     proposal = await s.store.needs.proposal(_id(work, "proposal_id"))
-    if proposal is None or proposal.message_id is None or proposal.chat_id is None:
-        return  # never sent: nothing on screen to change
+    if proposal is None:
+        return
     need = await s.store.needs.get(proposal.need_id)
     if need is None:
         return
     template = _ENDED.get(proposal.status, texts.PROPOSAL_CLOSED)
-    try:
-        await context.bot.edit_message_text(
-            texts.proposal_ended(need, template),
-            chat_id=proposal.chat_id,
-            message_id=proposal.message_id,
-            parse_mode=ParseMode.HTML,
-        )
-    except Forbidden:
-        await s.aid.unreachable(proposal.volunteer_id, s.now())
+    # By key: the proposal may still be waiting in the outbox (the edit then follows it).
+    outbox.edit(
+        s.store.outbox,
+        s.now(),
+        proposal.volunteer_id,
+        texts.proposal_ended(need, template),
+        target=proposal_key(proposal.id),
+    )
 
 
 async def tell_resident_accepted(context: Ctx, work: Work) -> None:
@@ -116,7 +97,7 @@ async def tell_resident_accepted(context: Ctx, work: Work) -> None:
     if need is None or need.volunteer_id is None:
         return
     name = await _plain_name(context, need.volunteer_id, "A volunteer")  # escaped by texts
-    await send(
+    tell(
         context,
         need.resident_id,
         texts.accepted_resident(need, name),
@@ -142,9 +123,7 @@ async def _remind(context: Ctx, work: Work, template: str) -> None:
     """A task message to the volunteer, while the need is still theirs."""
     need = await _need(context, work)
     if need is not None and need.volunteer_id is not None and _still_theirs(need, work):
-        await send(
-            context, need.volunteer_id, texts.need_line(template, need), keyboards.task(need.id)
-        )
+        tell(context, need.volunteer_id, texts.need_line(template, need), keyboards.task(need.id))
 
 
 async def reminder(context: Ctx, work: Work) -> None:
@@ -167,7 +146,7 @@ async def tell_resident_done(context: Ctx, work: Work) -> None:
     if need is None or need.status is not NeedStatus.DONE:
         return
     name = await _first_name(context, need.volunteer_id, "Your volunteer")
-    await send(
+    tell(
         context,
         need.resident_id,
         texts.RESIDENT_DONE.format(volunteer=name, id=need.id, category=texts.html(need.category)),
@@ -185,7 +164,7 @@ async def tell_resident_dropped(context: Ctx, work: Work) -> None:
     # Honestly: "asking other volunteers" only if someone is being asked.
     asking = await context.services.store.needs.open_proposal_count(need.id)
     template = texts.RESIDENT_DROPPED if asking else texts.RESIDENT_DROPPED_NOBODY
-    await send(
+    tell(
         context,
         need.resident_id,
         template.format(volunteer=name, id=need.id, category=texts.html(need.category)),
@@ -197,7 +176,7 @@ async def tell_volunteer_cancelled(context: Ctx, work: Work) -> None:
     if need is not None:
         by_coordinator = work.payload.get("by") == "coordinator"  # withdrawn by /block
         template = texts.VOLUNTEER_WITHDRAWN if by_coordinator else texts.VOLUNTEER_CANCELLED
-        await send(context, _id(work, "volunteer_id"), texts.need_line(template, need))
+        tell(context, _id(work, "volunteer_id"), texts.need_line(template, need))
 
 
 async def still_needed(context: Ctx, work: Work) -> None:
@@ -214,7 +193,7 @@ async def still_needed(context: Ctx, work: Work) -> None:
         need_id=need.id,
         window_end=need.window_end.isoformat(),
     )
-    await send(
+    tell(
         context,
         need.resident_id,
         texts.need_line(texts.STILL_NEEDED, need),
@@ -229,12 +208,12 @@ async def auto_close(context: Ctx, work: Work) -> None:
     if need is None or need.window_end.isoformat() != work.payload.get("window_end"):
         return  # extended by `Yes, keep it open`
     if await s.store.needs.close_unmet(need.id, s.now()):
-        await send(context, need.resident_id, texts.need_line(texts.AUTO_CLOSED, need))
+        tell(context, need.resident_id, texts.need_line(texts.AUTO_CLOSED, need))
 
 
 async def _tell_coordinators(context: Ctx, text: str) -> None:
     for user_id in await context.services.store.people.with_role(Role.COORDINATOR):
-        await send(context, user_id, text)
+        tell(context, user_id, text)
 
 
 async def alert_unmatched(context: Ctx, work: Work) -> None:
@@ -282,20 +261,6 @@ async def retention(context: Ctx, work: Work) -> None:
         logger.info("Retention: %s closed needs lost their personal details", scrubbed)
 
 
-async def digest(context: Ctx, work: Work) -> None:
-    """The coordinators' daily digest (handlers/digest.py imports this module: a late import)."""
-    from handlers.digest import send_digest
-
-    await send_digest(context, work)
-
-
-async def weekly_report(context: Ctx, work: Work) -> None:
-    """Monday's report for the liaison (handlers/liaison.py; a late import, as above)."""
-    from handlers.liaison import send_weekly_report
-
-    await send_weekly_report(context, work)
-
-
 PERFORMERS: dict[str, Performer] = {
     "send_proposal": send_proposal,
     "proposal_closed": proposal_closed,
@@ -313,36 +278,26 @@ PERFORMERS: dict[str, Performer] = {
     "alert_concern": alert_concern,
     "alert_signposted": alert_signposted,
     "retention": retention,
-    "digest": digest,
-    "weekly_report": weekly_report,
+    # "digest" and "weekly_report" join from handlers/digest.py and handlers/liaison.py.
 }
 
 
 async def perform(context: Ctx, work: Work) -> None:
-    """Do one row and mark it done; Telegram's refusals are settled here, not retried forever."""
+    """Do one row in one unit of work: what it changes, what it owes people and its mark
+    commit together, so a crash leaves it either undone or wholly done."""
     s = context.services
     performer = PERFORMERS.get(work.kind)
-    now = s.now()
-    if performer is None:
-        logger.error("Unknown kind of timed work %r (row %s); marking it done", work.kind, work.id)
-        await s.store.work.complete(work.id, now)
-        return
     try:
-        await performer(context, work)
-    except RetryAfter as exc:
-        delay = (
-            exc.retry_after
-            if isinstance(exc.retry_after, timedelta)
-            else timedelta(seconds=float(exc.retry_after))
-        )
-        await s.store.work.retry_later(work.id, now + delay)
-        return
-    except BadRequest as exc:
-        # "Message is not modified", a deleted message: nothing left to do for this row.
-        logger.warning("Row %s (%s) refused by Telegram: %s", work.id, work.kind, exc.message)
-    except Forbidden:
-        logger.info("Row %s (%s): the recipient has blocked the bot", work.id, work.kind)
-    except (NetworkError, Exception) as exc:
+        async with s.store.db.unit():
+            if performer is None:
+                logger.error(
+                    "Unknown kind of timed work %r (row %s); marking it done", work.kind, work.id
+                )
+            else:
+                await performer(context, work)
+            await s.store.work.complete(work.id, s.now())
+    except Exception as exc:
+        # Rolled back: none of it happened. Try again later, within bounds.
         if work.attempts >= MAX_ATTEMPTS:
             logger.error(
                 "Row %s (%s) gave up after %s attempts",
@@ -351,23 +306,24 @@ async def perform(context: Ctx, work: Work) -> None:
                 work.attempts,
                 exc_info=exc,
             )
-        else:
-            backoff = min(MAX_BACKOFF, timedelta(seconds=15 * 2 ** min(work.attempts, 7)))
-            logger.warning(
-                "Row %s (%s) failed, retrying in %s: %r", work.id, work.kind, backoff, exc
-            )
-            await s.store.work.retry_later(work.id, now + backoff)
+            await s.store.work.complete(work.id, s.now())
             return
-    await s.store.work.complete(work.id, s.now())
+        backoff = min(MAX_BACKOFF, timedelta(seconds=15 * 2 ** min(work.attempts, 7)))
+        logger.warning("Row %s (%s) failed, retrying in %s: %r", work.id, work.kind, backoff, exc)
+        await s.store.work.retry_later(work.id, s.now() + backoff)
 
 
 async def run_due_work(context: Ctx) -> int:
-    """Perform every due row, oldest first. One runner at a time, so nothing runs twice."""
+    """Perform every due row, oldest first, and send what they owe. One runner at a time, so
+    nothing runs twice."""
+    if current_unit() is not None:
+        raise RuntimeError("timed work runs after the unit of work that scheduled it")
     s: Services = context.services
     done = 0
     async with s.work_lock:
         # Until nothing is due: work performed here often schedules more for now (a wave
-        # timing out closes proposals and asks the next wave), and that is due too.
+        # timing out closes proposals and asks the next wave), and that is due too; so does
+        # someone found to have blocked the bot while sending.
         for _ in range(MAX_PASSES):
             batch = await s.store.work.due(s.now(), BATCH)
             if not batch:
@@ -375,13 +331,18 @@ async def run_due_work(context: Ctx) -> int:
             for work in batch:
                 await perform(context, work)
                 done += 1
+            await s.sender.drain()
     return done
 
 
 async def tick(context: Ctx) -> None:
-    """The repeating job: timed work whose time has come."""
+    """The repeating job: timed work whose time has come, and messages to try again."""
     processing_update(None)  # what the tick changes is no update's doing
     s = context.services
-    await s.store.privacy.ensure_retention(s.now(), s.retention)
-    await s.store.safety.prune_updates(s.now() - UPDATE_IDS_KEPT)
+    now = s.now()
+    await s.store.privacy.ensure_retention(now, s.retention)
+    await s.store.safety.prune_updates(now - UPDATE_IDS_KEPT)
+    await s.store.outbox.prune(now - outbox.SETTLED_KEPT)
+    if await s.sender.drain():
+        logger.info("Someone had blocked the bot; their open proposals move on")
     await run_due_work(context)

@@ -27,8 +27,8 @@ from domain.reports import (
     liaison_report,
     weekly_rows,
 )
-from handlers import jobs, texts
-from handlers.common import reply
+from handlers import outbox, texts
+from handlers.common import reply, tell
 from handlers.context import Ctx, Services
 from handlers.digest import split_message
 from handlers.roles import requires
@@ -239,10 +239,10 @@ async def report_command(update: Update, context: Ctx) -> None:
     now = s.now()
     period = _period(context, now.astimezone(s.tz).date())
     if isinstance(period, str):
-        await reply(update, period)
+        reply(update, context, period)
         return
     for text in await report_messages(s, period, now):
-        await reply(update, text)
+        reply(update, context, text)
 
 
 @requires(*REPORT_ROLES)
@@ -254,14 +254,17 @@ async def export_command(update: Update, context: Ctx) -> None:
     period = _period(context, today)
     chat = update.effective_chat
     if isinstance(period, str) or chat is None:
-        await reply(update, str(period))
+        reply(update, context, str(period))
         return
     data, name = await export_csv(s, period, now)
     caption = texts.EXPORT_CAPTION.format(
         group=texts.html(s.community.name), period=_label(period, today)
     )
-    await context.bot.send_document(
-        chat.id, InputFile(data, filename=name), caption=caption, parse_mode=ParseMode.HTML
+    # A file that changes nothing: sent once the update is over, not kept in the outbox.
+    outbox.soon(
+        lambda: context.bot.send_document(
+            chat.id, InputFile(data, filename=name), caption=caption, parse_mode=ParseMode.HTML
+        )
     )
 
 
@@ -276,8 +279,7 @@ async def send_weekly_report(context: Ctx, work: Work) -> None:
     messages = await report_messages(s, period, now, weekly=True)
     for user_id in await s.store.people.with_role(Role.LIAISON):
         for text in messages:
-            if await jobs.send(context, user_id, text) is None:
-                break
+            tell(context, user_id, text, priority=outbox.BULK)
 
 
 async def seed(s: Services) -> None:

@@ -9,9 +9,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.models import NeedStatus
 from handlers import keyboards, texts
-from handlers.common import reply
+from handlers.common import answer, remove_buttons, reply
 from handlers.context import Ctx
-from handlers.jobs import run_due_work
 from handlers.keyboards import Action
 
 logger = logging.getLogger(__name__)
@@ -26,21 +25,21 @@ async def mine(update: Update, context: Ctx) -> None:
     needs = await store.needs.for_resident(update.effective_user.id)
     offers = await store.offers.for_user(update.effective_user.id)
     if not needs and not offers:
-        await reply(update, texts.MINE_EMPTY)
+        reply(update, context, texts.MINE_EMPTY)
         return
     if needs:
-        await reply(update, texts.MINE_HEADER)
+        reply(update, context, texts.MINE_HEADER)
     for need in needs[:20]:
         markup = keyboards.cancel_need(need.id) if need.status in OPEN else None
-        await reply(update, texts.mine_line(need), reply_markup=markup)
+        reply(update, context, texts.mine_line(need), reply_markup=markup)
     if offers:
-        await reply(update, texts.MINE_OFFERS_HEADER)
+        reply(update, context, texts.MINE_OFFERS_HEADER)
     now = context.services.now()
     for offer in offers:
         # An open offer whose window has passed is no longer asked about: it has ended.
         current = offer.status is NeedStatus.OPEN and offer.window_end > now
         markup = keyboards.cancel_offer(offer.id) if current else None
-        await reply(update, texts.offer_line(offer, ended=not current), reply_markup=markup)
+        reply(update, context, texts.offer_line(offer, ended=not current), reply_markup=markup)
 
 
 async def cancel_offer(update: Update, context: Ctx) -> None:
@@ -53,11 +52,11 @@ async def cancel_offer(update: Update, context: Ctx) -> None:
     if offer_id is None or not await s.store.offers.cancel(
         offer_id, update.effective_user.id, s.now()
     ):
-        await query.answer(texts.CANNOT_CANCEL_OFFER)
+        answer(update, texts.CANNOT_CANCEL_OFFER)
         return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(update, texts.OFFER_CANCELLED)
+    answer(update)
+    remove_buttons(update, context)
+    reply(update, context, texts.OFFER_CANCELLED)
 
 
 async def _own_need_button(update: Update, context: Ctx) -> int | None:
@@ -71,7 +70,7 @@ async def _own_need_button(update: Update, context: Ctx) -> int | None:
         else None
     )
     if need is None or need.resident_id != update.effective_user.id:
-        await query.answer(texts.NOT_FOR_YOU)
+        answer(update, texts.NOT_FOR_YOU)
         return None
     return need.id
 
@@ -81,10 +80,9 @@ async def _answered(update: Update, context: Ctx, text: str) -> None:
     in motion (proposals edited, a volunteer told) happens at once."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(update, text)
-    await run_due_work(context)
+    answer(update)
+    remove_buttons(update, context)
+    reply(update, context, text)
 
 
 async def cancel_need(update: Update, context: Ctx) -> None:
@@ -128,9 +126,9 @@ async def all_good(update: Update, context: Ctx) -> None:
         return
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(update, texts.GLAD)
+    answer(update)
+    remove_buttons(update, context)
+    reply(update, context, texts.GLAD)
 
 
 async def problem(update: Update, context: Ctx) -> None:
@@ -147,10 +145,9 @@ async def problem(update: Update, context: Ctx) -> None:
         "Resident answered “There's a problem” after the job.",
         s.now(),
     )
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(update, texts.PROBLEM_NOTED)
-    await run_due_work(context)
+    answer(update)
+    remove_buttons(update, context)
+    reply(update, context, texts.PROBLEM_NOTED)
 
 
 def mine_handlers() -> list[CommandHandler | CallbackQueryHandler]:

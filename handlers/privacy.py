@@ -9,10 +9,9 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.privacy import forget as forget_person
-from handlers import keyboards, texts
-from handlers.common import reply
+from handlers import keyboards, outbox, texts
+from handlers.common import answer, remove_buttons, reply
 from handlers.context import Ctx
-from handlers.jobs import run_due_work
 from handlers.keyboards import Action
 
 logger = logging.getLogger(__name__)
@@ -23,11 +22,15 @@ async def mydata(update: Update, context: Ctx) -> None:
     assert update.effective_user is not None and update.effective_chat is not None
     s = context.services
     data = await s.store.privacy.export(update.effective_user.id, s.now())
-    await update.effective_chat.send_document(
-        document=data.model_dump_json(indent=2).encode(),
-        filename=texts.MYDATA_FILENAME,
-        caption=texts.MYDATA_NOTHING if data.is_empty else texts.MYDATA_CAPTION,
-        parse_mode=ParseMode.HTML,
+    chat = update.effective_chat
+    # A copy of what is kept changes nothing: sent once the update is over, never stored again.
+    outbox.soon(
+        lambda: chat.send_document(
+            document=data.model_dump_json(indent=2).encode(),
+            filename=texts.MYDATA_FILENAME,
+            caption=texts.MYDATA_NOTHING if data.is_empty else texts.MYDATA_CAPTION,
+            parse_mode=ParseMode.HTML,
+        )
     )
 
 
@@ -41,9 +44,9 @@ async def forget(update: Update, context: Ctx) -> None:
     """/forget: what deleting means, and the `Delete my data` button."""
     if _in_a_flow(context):
         # A half-filled form would be written back after deleting it: finish or cancel first.
-        await reply(update, texts.IN_A_FLOW)
+        reply(update, context, texts.IN_A_FLOW)
         return
-    await reply(update, texts.FORGET_ASK, reply_markup=keyboards.forget())
+    reply(update, context, texts.FORGET_ASK, reply_markup=keyboards.forget())
 
 
 async def forget_pressed(update: Update, context: Ctx) -> None:
@@ -52,18 +55,18 @@ async def forget_pressed(update: Update, context: Ctx) -> None:
     assert query is not None and update.effective_user is not None
     button = keyboards.parse(query.data)
     if button is None or button.arg not in ("y", "n"):
-        await query.answer(texts.STALE_BUTTON)
+        answer(update, texts.STALE_BUTTON)
         return
     if button.arg == "n":
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-        await reply(update, texts.FORGET_KEPT)
+        answer(update)
+        remove_buttons(update, context)
+        reply(update, context, texts.FORGET_KEPT)
         return
     if _in_a_flow(context):
-        await query.answer(texts.IN_A_FLOW)
+        answer(update, texts.IN_A_FLOW)
         return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    answer(update)
+    remove_buttons(update, context)
     s = context.services
     user_id = update.effective_user.id
     done = await forget_person(s.store.needs, s.store.privacy, s.aid.match, user_id, s.now())
@@ -75,8 +78,7 @@ async def forget_pressed(update: Update, context: Ctx) -> None:
         len(done.needs_withdrawn),
         len(done.tasks_returned),
     )
-    await reply(update, texts.FORGET_DONE)
-    await run_due_work(context)
+    reply(update, context, texts.FORGET_DONE)  # leaves no trace once sent (storage.outbox)
 
 
 def privacy_handlers() -> list[CommandHandler | CallbackQueryHandler]:

@@ -26,6 +26,7 @@ from handlers.common import (
     clean_text,
     end_flow,
     help_command,
+    remove_buttons,
     reply,
     stale_button,
     start,
@@ -33,7 +34,6 @@ from handlers.common import (
     use_buttons,
 )
 from handlers.context import Ctx
-from handlers.jobs import run_due_work
 from handlers.keyboards import Action
 from handlers.safety import duplicate_question, duplicates, note_signposted, refusal
 
@@ -44,16 +44,18 @@ NEED_CATEGORY, NEED_AREA, NEED_DESCRIPTION, NEED_WHEN, NEED_CONFIRM = range(5)
 NEED_DUPLICATE = 5  # `Yes, it's new` / `No, same one` after Post
 
 
-async def pressed(update: Update) -> keyboards.Button | None:
+async def pressed(update: Update, context: Ctx) -> keyboards.Button | None:
     """Answer a press and take the buttons off its message, so it can't be pressed twice."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    answer(update)
+    remove_buttons(update, context)
     return keyboards.parse(query.data)
 
 
-async def choice(update: Update, options: Sequence[T], by_index: bool = True) -> T | None:
+async def choice(
+    update: Update, context: Ctx, options: Sequence[T], by_index: bool = True
+) -> T | None:
     """The option a button stands for; a forged or stale one gets a short answer and leaves
     the message and its buttons as they were."""
     query = update.callback_query
@@ -66,10 +68,10 @@ async def choice(update: Update, options: Sequence[T], by_index: bool = True) ->
     elif button is not None:
         picked = next((o for o in options if str(o) == button.arg), None)
     if picked is None:
-        await query.answer(texts.STALE_BUTTON)
+        answer(update, texts.STALE_BUTTON)
         return None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    answer(update)
+    remove_buttons(update, context)
     return picked
 
 
@@ -77,12 +79,12 @@ async def need_start(update: Update, context: Ctx) -> int:
     """/need or `I need help`: ask for the category."""
     if context.form.get("flow") not in (None, "need"):
         # Another flow (signing up) is half-way and shares the form: finish or cancel it first.
-        await answer(update, texts.IN_A_FLOW)
+        answer(update, texts.IN_A_FLOW)
         if update.callback_query is None:
-            await reply(update, texts.IN_A_FLOW)
+            reply(update, context, texts.IN_A_FLOW)
         return ConversationHandler.END
     if update.callback_query is not None:
-        await pressed(update)
+        await pressed(update, context)
     context.form.clear()
     context.form["flow"] = "need"
     message = update.effective_message
@@ -92,19 +94,19 @@ async def need_start(update: Update, context: Ctx) -> int:
     context.form["offer"] = offer
     names = context.services.community.category_names()
     question = texts.ASK_OFFER_CATEGORY if offer else texts.ASK_CATEGORY
-    await reply(update, question, reply_markup=keyboards.categories(names))
+    reply(update, context, question, reply_markup=keyboards.categories(names))
     return NEED_CATEGORY
 
 
 async def ask_area(update: Update, context: Ctx) -> int:
     names = context.services.community.area_names()
-    await reply(update, texts.ASK_AREA, reply_markup=keyboards.areas(names))
+    reply(update, context, texts.ASK_AREA, reply_markup=keyboards.areas(names))
     return NEED_AREA
 
 
 async def category_chosen(update: Update, context: Ctx) -> int | None:
     """A category button."""
-    name = await choice(update, context.services.community.category_names())
+    name = await choice(update, context, context.services.community.category_names())
     if name is None:
         return None
     context.form["category"] = name
@@ -114,13 +116,13 @@ async def category_chosen(update: Update, context: Ctx) -> int | None:
 async def _area_known(update: Update, context: Ctx, area: str) -> int:
     context.form["area"] = area
     question = texts.ASK_OFFER_DESCRIPTION if context.form.get("offer") else texts.ASK_DESCRIPTION
-    await reply(update, question.format(area=texts.html(area)))
+    reply(update, context, question.format(area=texts.html(area)))
     return NEED_DESCRIPTION
 
 
 async def area_button(update: Update, context: Ctx) -> int | None:
     """An area button."""
-    name = await choice(update, context.services.community.area_names())
+    name = await choice(update, context, context.services.community.area_names())
     if name is None:
         return None
     return await _area_known(update, context, name)
@@ -133,7 +135,7 @@ async def area_typed(update: Update, context: Ctx) -> int | None:
     community = context.services.community
     area = community.find_area(typed)
     if area is None:
-        await reply(update, texts.unknown_area(typed, community.suggest_areas(typed)))
+        reply(update, context, texts.unknown_area(typed, community.suggest_areas(typed)))
         return None
     return await _area_known(update, context, area.name)
 
@@ -144,7 +146,7 @@ async def area_located(update: Update, context: Ctx) -> int | None:
     loc = update.effective_message.location
     area = context.services.community.nearest_area(loc.latitude, loc.longitude)
     if area is None:
-        await reply(update, texts.NO_LOCATED_AREAS)
+        reply(update, context, texts.NO_LOCATED_AREAS)
         return None
     return await _area_known(update, context, area.name)
 
@@ -154,32 +156,34 @@ async def description_given(update: Update, context: Ctx) -> int | None:
     assert update.effective_message is not None
     text = clean_text(update.effective_message.text)
     if not text:
-        await reply(update, texts.EMPTY_DESCRIPTION)
+        reply(update, context, texts.EMPTY_DESCRIPTION)
         return None
     if len(text) > MAX_DESCRIPTION:
-        await reply(update, texts.LONG_DESCRIPTION.format(length=len(text), limit=MAX_DESCRIPTION))
+        reply(
+            update, context, texts.LONG_DESCRIPTION.format(length=len(text), limit=MAX_DESCRIPTION)
+        )
         return None
     signposts = [] if context.form.get("offer") else context.services.community.signposts_for(text)
     if signposts:
         await note_signposted(update, context, signposts)
         context.form.clear()
-        await reply(update, texts.signposted(signposts))
-        await run_due_work(context)
+        reply(update, context, texts.signposted(signposts))
         return ConversationHandler.END
     context.form["description"] = text
-    await reply(update, texts.ASK_WHEN, reply_markup=keyboards.when())
+    reply(update, context, texts.ASK_WHEN, reply_markup=keyboards.when())
     return NEED_WHEN
 
 
 async def when_chosen(update: Update, context: Ctx) -> int | None:
     """Today, tomorrow, this week or flexible; then the summary."""
-    when = await choice(update, list(When), by_index=False)
+    when = await choice(update, context, list(When), by_index=False)
     if when is None:
         return None
     form = context.form
     form["when"] = when.value
-    await reply(
+    reply(
         update,
+        context,
         texts.need_summary(
             form["category"], form["area"], when, form["description"], bool(form.get("offer"))
         ),
@@ -190,19 +194,19 @@ async def when_chosen(update: Update, context: Ctx) -> int | None:
 
 async def post(update: Update, context: Ctx) -> int:
     """`Post`: the need is saved, the first wave asked, and only then the resident told."""
-    await pressed(update)
+    await pressed(update, context)
     form = context.form
     assert update.effective_user is not None
     s = context.services
     refused = await refusal(context, update.effective_user.id, form)
     if refused is not None:
         form.clear()
-        await reply(update, refused)
+        reply(update, context, refused)
         return ConversationHandler.END
     same = await duplicates(context, update.effective_user.id, form)
     if same:
         form["same_as"] = [n.id for n in same]
-        await reply(update, duplicate_question(same, form), reply_markup=keyboards.duplicate())
+        reply(update, context, duplicate_question(same, form), reply_markup=keyboards.duplicate())
         return NEED_DUPLICATE
     if form.get("offer"):
         offer = await s.aid.post_offer(
@@ -214,8 +218,7 @@ async def post(update: Update, context: Ctx) -> int:
             s.now(),
         )
         form.clear()
-        await reply(update, texts.OFFER_POSTED.format(id=offer.id))
-        await run_due_work(context)
+        reply(update, context, texts.OFFER_POSTED.format(id=offer.id))
         return ConversationHandler.END
     need = await s.aid.post_need(
         update.effective_user.id,
@@ -234,8 +237,7 @@ async def post(update: Update, context: Ctx) -> int:
             need.id, str(form["on_behalf"]), update.effective_user.id, s.now()
         )
     form.clear()
-    await reply(update, texts.NEED_POSTED.format(id=need.id))
-    await run_due_work(context)
+    reply(update, context, texts.NEED_POSTED.format(id=need.id))
     return ConversationHandler.END
 
 
@@ -245,14 +247,14 @@ async def duplicate_answered(update: Update, context: Ctx) -> int | None:
     assert query is not None
     button = keyboards.parse(query.data)
     if button is None or button.arg not in ("y", "n") or "same_as" not in context.form:
-        await query.answer(texts.STALE_BUTTON)
+        answer(update, texts.STALE_BUTTON)
         return None
     if button.arg == "y":
         return await post(update, context)
     same = list(context.form["same_as"])
-    await pressed(update)
+    await pressed(update, context)
     context.form.clear()
-    await reply(update, texts.DUPLICATE_SAME.format(needs=texts.refs(same)))
+    reply(update, context, texts.DUPLICATE_SAME.format(needs=texts.refs(same)))
     return ConversationHandler.END
 
 

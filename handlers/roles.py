@@ -10,7 +10,6 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from domain.coordination import (
@@ -26,9 +25,8 @@ from domain.coordination import (
 )
 from domain.models import Role
 from handlers import common, keyboards, texts
-from handlers.common import answer, reply
+from handlers.common import answer, edit_pressed, reply, tell
 from handlers.context import Ctx
-from handlers.jobs import send
 from handlers.keyboards import Action
 
 logger = logging.getLogger(__name__)
@@ -54,16 +52,16 @@ async def holds(update: Update, context: Ctx, *roles: Role) -> bool:
     return person is not None and not person.blocked and bool(person.roles & set(roles))
 
 
-async def refuse(update: Update, *roles: Role) -> None:
+async def refuse(update: Update, context: Ctx, *roles: Role) -> None:
     """A short answer to someone without the role; nothing changes."""
     if roles == (Role.COORDINATOR,):
         text = texts.NOT_ALLOWED
     else:
         text = texts.NOT_ALLOWED_ROLE.format(role=" or ".join(texts.role_name(r) for r in roles))
     if update.callback_query is not None:
-        await answer(update, text)
+        answer(update, text)
     else:
-        await reply(update, text)
+        reply(update, context, text)
 
 
 def requires(*roles: Role) -> Callable[[Handler[R]], Handler[R | None]]:
@@ -73,7 +71,7 @@ def requires(*roles: Role) -> Callable[[Handler[R]], Handler[R | None]]:
         @functools.wraps(handler)
         async def checked(update: Update, context: Ctx) -> R | None:
             if not await holds(update, context, *roles):
-                await refuse(update, *roles)
+                await refuse(update, context, *roles)
                 return None
             return await handler(update, context)
 
@@ -106,19 +104,19 @@ async def start_with_code(update: Update, context: Ctx) -> None:
     person = context.person
     consented = person is not None and person.consent_version >= texts.PRIVACY_VERSION
     if problem is not None or invite is None:
-        await reply(update, _PROBLEM_TEXT[problem or InviteProblem.UNKNOWN])
+        reply(update, context, _PROBLEM_TEXT[problem or InviteProblem.UNKNOWN])
         await common.start(update, context)
         return
     role_name = texts.role_name(invite.role)
     if person is not None and invite.role in person.roles:
-        await reply(update, texts.INVITE_ALREADY.format(role=role_name))
+        reply(update, context, texts.INVITE_ALREADY.format(role=role_name))
         if not consented:
             await common.start(update, context)
         return
     if not consented:
         # Kept in the invites table, so it survives a restart before they agree.
         await s.store.roles.hold_invite(code, user.id, now)
-        await reply(update, texts.INVITE_HELD.format(role=role_name))
+        reply(update, context, texts.INVITE_HELD.format(role=role_name))
         await common.start(update, context)
         return
     await _redeem(update, context, code)
@@ -133,11 +131,11 @@ async def _redeem(update: Update, context: Ctx, code: str) -> None:
         # Used or expired between opening the link and agreeing.
         invite = await s.store.roles.invite(code)
         problem = invite_problem(invite, update.effective_user.id, now) or InviteProblem.USED
-        await reply(update, _PROBLEM_TEXT[problem])
+        reply(update, context, _PROBLEM_TEXT[problem])
         return
     logger.info("User %s became a %s by invite", update.effective_user.id, role.value)
     help_text = texts.HELP_COORDINATOR if role is Role.COORDINATOR else texts.HELP_LIAISON
-    await reply(update, texts.ROLE_GRANTED.format(role=texts.role_name(role)) + help_text)
+    reply(update, context, texts.ROLE_GRANTED.format(role=texts.role_name(role)) + help_text)
 
 
 async def consent(update: Update, context: Ctx) -> None:
@@ -165,7 +163,7 @@ async def invite_command(update: Update, context: Ctx) -> None:
     args = list(context.args or [])
     role = parse_role(args[0]) if len(args) == 1 else None
     if role is None:
-        await reply(update, texts.INVITE_USAGE)
+        reply(update, context, texts.INVITE_USAGE)
         return
     s = context.services
     now = s.now()
@@ -173,8 +171,9 @@ async def invite_command(update: Update, context: Ctx) -> None:
         new_invite_code(), role, _actor(update), now, invite_expiry(now)
     )
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
-    await reply(
+    reply(
         update,
+        context,
         texts.INVITE_LINK.format(
             role=texts.role_name(role),
             expires=texts.local_time(invite.expires_at, s.tz),
@@ -209,7 +208,7 @@ async def _roles_view(context: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
 async def roles_command(update: Update, context: Ctx) -> None:
     """/roles: who holds which role, with a Remove button where the bot may remove it."""
     text, markup = await _roles_view(context)
-    await reply(update, text, reply_markup=markup)
+    reply(update, context, text, reply_markup=markup)
 
 
 @coordinator_only
@@ -220,7 +219,7 @@ async def remove_role_button(update: Update, context: Ctx) -> None:
     button = keyboards.parse(query.data)
     parsed = keyboards.parse_role_removal(button.arg) if button else None
     if parsed is None:
-        await answer(update, texts.STALE_BUTTON)
+        answer(update, texts.STALE_BUTTON)
         return
     user_id, role = parsed
     s = context.services
@@ -231,12 +230,12 @@ async def remove_role_button(update: Update, context: Ctx) -> None:
     ):
         problem = RemoveProblem.LAST if role is Role.COORDINATOR else RemoveProblem.NOT_HELD
     if problem is not None:
-        await answer(update, texts.ROLE_CANNOT_REMOVE[problem.value])
+        answer(update, texts.ROLE_CANNOT_REMOVE[problem.value])
     else:
-        await answer(update, texts.ROLE_REMOVED)
-        await send(context, user_id, texts.ROLE_REMOVED_NOTICE.format(role=texts.role_name(role)))
+        answer(update, texts.ROLE_REMOVED)
+        tell(context, user_id, texts.ROLE_REMOVED_NOTICE.format(role=texts.role_name(role)))
     text, markup = await _roles_view(context)
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    edit_pressed(update, context, text, reply_markup=markup)
 
 
 def _actor(update: Update) -> int:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.models import Need, NeedStatus
 from handlers import keyboards, texts
-from handlers.common import reply
+from handlers.common import answer, edit_pressed, remove_buttons, reply
 from handlers.context import Ctx
-from handlers.jobs import run_due_work
 from handlers.keyboards import Action
 
 logger = logging.getLogger(__name__)
@@ -37,10 +35,10 @@ async def tasks_command(update: Update, context: Ctx) -> None:
     assert update.effective_user is not None
     needs = await context.services.store.needs.tasks_of(update.effective_user.id)
     if not needs:
-        await reply(update, texts.TASKS_EMPTY)
+        reply(update, context, texts.TASKS_EMPTY)
         return
     for need in needs:
-        await reply(update, texts.task_line(need), reply_markup=keyboards.task(need.id))
+        reply(update, context, texts.task_line(need), reply_markup=keyboards.task(need.id))
 
 
 async def done(update: Update, context: Ctx) -> None:
@@ -50,13 +48,14 @@ async def done(update: Update, context: Ctx) -> None:
     button = keyboards.parse(query.data)
     need = await _my_task(update, context, button.number if button else None)
     if need is None:
-        await query.answer(texts.NOT_YOUR_TASK)
-        await query.edit_message_reply_markup(None)
+        answer(update, texts.NOT_YOUR_TASK)
+        remove_buttons(update, context)
         return
-    await query.answer()
-    await query.edit_message_text(
+    answer(update)
+    edit_pressed(
+        update,
+        context,
         texts.ASK_HOURS.format(id=need.id),
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboards.hours(need.id),
     )
 
@@ -71,15 +70,12 @@ async def hours(update: Update, context: Ctx) -> None:
     if parsed is None or not await s.aid.done(
         parsed[0], update.effective_user.id, parsed[1], s.now()
     ):
-        await query.answer(texts.NOT_YOUR_TASK)
-        await query.edit_message_reply_markup(None)
+        answer(update, texts.NOT_YOUR_TASK)
+        remove_buttons(update, context)
         return
     label = next(lbl for lbl, h in keyboards.HOURS if h == parsed[1])
-    await query.answer()
-    await query.edit_message_text(
-        texts.HOURS_KEPT.format(id=parsed[0], hours=label), parse_mode=ParseMode.HTML
-    )
-    await run_due_work(context)
+    answer(update)
+    edit_pressed(update, context, texts.HOURS_KEPT.format(id=parsed[0], hours=label))
 
 
 async def drop(update: Update, context: Ctx) -> None:
@@ -90,24 +86,20 @@ async def drop(update: Update, context: Ctx) -> None:
     s = context.services
     need_id = button.number if button else None
     if need_id is None or not await s.aid.drop(need_id, update.effective_user.id, s.now()):
-        await query.answer(texts.NOT_YOUR_TASK)
-        await query.edit_message_reply_markup(None)
+        answer(update, texts.NOT_YOUR_TASK)
+        remove_buttons(update, context)
         return
-    await query.answer()
-    await query.edit_message_text(
-        texts.DROPPED_VOLUNTEER.format(id=need_id), parse_mode=ParseMode.HTML
-    )
-    await run_due_work(context)
+    answer(update)
+    edit_pressed(update, context, texts.DROPPED_VOLUNTEER.format(id=need_id))
 
 
 async def _duty(update: Update, context: Ctx, on_duty: bool) -> None:
     assert update.effective_user is not None
     s = context.services
     if not await s.aid.set_on_duty(update.effective_user.id, on_duty, s.now()):
-        await reply(update, texts.NOT_A_VOLUNTEER)
+        reply(update, context, texts.NOT_A_VOLUNTEER)
         return
-    await reply(update, texts.RESUMED if on_duty else texts.PAUSED)
-    await run_due_work(context)
+    reply(update, context, texts.RESUMED if on_duty else texts.PAUSED)
 
 
 async def pause(update: Update, context: Ctx) -> None:

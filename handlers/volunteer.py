@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -16,9 +15,8 @@ from telegram.ext import (
 
 from domain.models import Availability, Claim, ProposalStatus, VolunteerProfile
 from handlers import keyboards, texts
-from handlers.common import answer, reply
+from handlers.common import answer, edit_pressed, remove_buttons, reply
 from handlers.context import Ctx
-from handlers.jobs import run_due_work
 from handlers.keyboards import Action
 from handlers.resident import choice, conversation, flow_fallbacks, pressed
 
@@ -30,7 +28,7 @@ VOL_SKILLS, VOL_AREAS, VOL_AVAILABILITY, VOL_CONFIRM, VOL_RADIUS = range(10, 15)
 async def volunteer_start(update: Update, context: Ctx) -> int:
     """/volunteer or `I can help`: start with skills, pre-ticked from an existing profile."""
     if update.callback_query is not None:
-        await pressed(update)
+        await pressed(update, context)
     s = context.services
     assert update.effective_user is not None
     existing = await s.store.volunteers.get(update.effective_user.id)
@@ -42,8 +40,9 @@ async def volunteer_start(update: Update, context: Ctx) -> int:
     if existing and existing.radius_km:
         form["lat"], form["lon"], form["radius_km"] = existing.lat, existing.lon, existing.radius_km
     names = s.community.category_names()
-    await reply(
+    reply(
         update,
+        context,
         texts.ASK_SKILLS,
         reply_markup=keyboards.toggles(
             names, set(form["skills"]), Action.SKILL, Action.SKILLS_DONE
@@ -60,7 +59,7 @@ async def _toggle(
     button = keyboards.parse(query.data)
     index = button.number if button else None
     if index is None or index >= len(names):
-        await query.answer(texts.STALE_BUTTON)
+        answer(update, texts.STALE_BUTTON)
         return
     chosen: list[str] = context.form.setdefault(key, [])
     name = names[index]
@@ -68,8 +67,8 @@ async def _toggle(
         chosen.remove(name)
     else:
         chosen.append(name)
-    await query.answer()
-    await query.edit_message_reply_markup(keyboards.toggles(names, set(chosen), action, done))
+    answer(update)
+    remove_buttons(update, context, keyboards.toggles(names, set(chosen), action, done))
 
 
 async def skill_toggled(update: Update, context: Ctx) -> None:
@@ -81,12 +80,13 @@ async def skill_toggled(update: Update, context: Ctx) -> None:
 async def skills_done(update: Update, context: Ctx) -> int | None:
     """`Done` under the skills: on to areas."""
     if not context.form.get("skills"):
-        await answer(update, texts.PICK_ONE_SKILL)
+        answer(update, texts.PICK_ONE_SKILL)
         return None
-    await pressed(update)
+    await pressed(update, context)
     names = context.services.community.area_names()
-    await reply(
+    reply(
         update,
+        context,
         texts.ASK_VOLUNTEER_AREAS,
         reply_markup=keyboards.toggles(
             names, set(context.form.get("areas", [])), Action.VAREA, Action.VAREAS_DONE
@@ -106,19 +106,20 @@ async def location_shared(update: Update, context: Ctx) -> int:
     assert update.effective_message is not None and update.effective_message.location
     loc = update.effective_message.location
     context.form["lat"], context.form["lon"] = loc.latitude, loc.longitude
-    await reply(update, texts.ASK_RADIUS, reply_markup=keyboards.radius())
+    reply(update, context, texts.ASK_RADIUS, reply_markup=keyboards.radius())
     return VOL_RADIUS
 
 
 async def radius_chosen(update: Update, context: Ctx) -> int | None:
     """1, 2 or 5 km; back to the areas, where Done goes on."""
-    km = await choice(update, keyboards.RADII)
+    km = await choice(update, context, keyboards.RADII)
     if km is None:
         return None
     context.form["radius_km"] = km
     names = context.services.community.area_names()
-    await reply(
+    reply(
         update,
+        context,
         texts.RADIUS_KEPT.format(km=km),
         reply_markup=keyboards.toggles(
             names, set(context.form.get("areas", [])), Action.VAREA, Action.VAREAS_DONE
@@ -130,10 +131,10 @@ async def radius_chosen(update: Update, context: Ctx) -> int | None:
 async def areas_done(update: Update, context: Ctx) -> int | None:
     """`Done` under the areas: on to availability."""
     if not context.form.get("areas") and not context.form.get("radius_km"):
-        await answer(update, texts.PICK_ONE_AREA)
+        answer(update, texts.PICK_ONE_AREA)
         return None
-    await pressed(update)
-    await reply(update, texts.ASK_AVAILABILITY, reply_markup=keyboards.availability())
+    await pressed(update, context)
+    reply(update, context, texts.ASK_AVAILABILITY, reply_markup=keyboards.availability())
     return VOL_AVAILABILITY
 
 
@@ -157,27 +158,29 @@ def _profile(context: Ctx, user_id: int) -> VolunteerProfile:
 
 async def availability_chosen(update: Update, context: Ctx) -> int | None:
     """Any time, weekdays, weekends or evenings; then the summary."""
-    availability = await choice(update, list(Availability), by_index=False)
+    availability = await choice(update, context, list(Availability), by_index=False)
     if availability is None:
         return None
     context.form["availability"] = availability.value
     assert update.effective_user is not None
     profile = _profile(context, update.effective_user.id)
-    await reply(
-        update, texts.volunteer_summary(profile), reply_markup=keyboards.confirm_volunteer()
+    reply(
+        update,
+        context,
+        texts.volunteer_summary(profile),
+        reply_markup=keyboards.confirm_volunteer(),
     )
     return VOL_CONFIRM
 
 
 async def save(update: Update, context: Ctx) -> int:
     """`Save`: the profile is stored, then open needs are checked against it."""
-    await pressed(update)
+    await pressed(update, context)
     assert update.effective_user is not None
     s = context.services
     saved = await s.aid.save_volunteer(_profile(context, update.effective_user.id), s.now())
     context.form.clear()
-    await reply(update, texts.VOLUNTEER_SAVED if saved.approved else texts.VOLUNTEER_PENDING)
-    await run_due_work(context)
+    reply(update, context, texts.VOLUNTEER_SAVED if saved.approved else texts.VOLUNTEER_PENDING)
     return ConversationHandler.END
 
 
@@ -219,37 +222,33 @@ async def accept(update: Update, context: Ctx) -> None:
     button = keyboards.parse(query.data)
     proposal_id = button.number if button else None
     if proposal_id is None:
-        await query.answer(texts.STALE_BUTTON)
+        answer(update, texts.STALE_BUTTON)
         return
     s = context.services
     result, need = await s.aid.accept(proposal_id, update.effective_user.id, s.now())
     if result is Claim.NOT_YOURS or need is None:
-        await query.answer(texts.NOT_FOR_YOU)
+        answer(update, texts.NOT_FOR_YOU)
         return
     if result is Claim.WON:
-        await query.answer()
+        answer(update)
         resident = await s.store.people.get(need.resident_id)
         name = resident.first_name if resident else "the resident"
         username = resident.username if resident else None
-        await query.edit_message_text(
+        edit_pressed(
+            update,
+            context,
             texts.accepted_volunteer(need, name, need.resident_id, username),
-            parse_mode=ParseMode.HTML,
             reply_markup=keyboards.task(need.id),
         )
     elif need.volunteer_id == update.effective_user.id:
         # Pressed twice: the first press already won and edited the message.
-        await query.answer()
+        answer(update)
     elif result is Claim.TAKEN or need.volunteer_id is not None:
-        await query.answer(texts.ALREADY_TAKEN)
-        await query.edit_message_text(
-            texts.proposal_ended(need, texts.PROPOSAL_TAKEN), parse_mode=ParseMode.HTML
-        )
+        answer(update, texts.ALREADY_TAKEN)
+        edit_pressed(update, context, texts.proposal_ended(need, texts.PROPOSAL_TAKEN))
     else:
-        await query.answer(texts.NO_LONGER_OPEN)
-        await query.edit_message_text(
-            texts.proposal_ended(need, texts.PROPOSAL_CLOSED), parse_mode=ParseMode.HTML
-        )
-    await run_due_work(context)
+        answer(update, texts.NO_LONGER_OPEN)
+        edit_pressed(update, context, texts.proposal_ended(need, texts.PROPOSAL_CLOSED))
 
 
 async def decline(update: Update, context: Ctx) -> None:
@@ -261,18 +260,15 @@ async def decline(update: Update, context: Ctx) -> None:
     s = context.services
     proposal = await s.store.needs.proposal(proposal_id) if proposal_id is not None else None
     if proposal is None or proposal.volunteer_id != update.effective_user.id:
-        await query.answer(texts.NOT_FOR_YOU if proposal else texts.STALE_BUTTON)
+        answer(update, texts.NOT_FOR_YOU if proposal else texts.STALE_BUTTON)
         return
     changed, need = await s.aid.decline(proposal.id, update.effective_user.id, s.now())
-    await query.answer()
+    answer(update)
     if changed and need is not None:
-        await query.edit_message_text(
-            texts.proposal_ended(need, texts.PROPOSAL_DECLINED), parse_mode=ParseMode.HTML
-        )
+        edit_pressed(update, context, texts.proposal_ended(need, texts.PROPOSAL_DECLINED))
     elif not changed and proposal.status is not ProposalStatus.ACCEPTED:
-        await query.edit_message_reply_markup(None)
-        await reply(update, texts.NO_LONGER_OPEN)
-    await run_due_work(context)
+        remove_buttons(update, context)
+        reply(update, context, texts.NO_LONGER_OPEN)
 
 
 def proposal_handlers() -> list[CallbackQueryHandler]:

@@ -9,6 +9,7 @@ from storage.coordination import CoordinationRepo
 from storage.db import Database, DatabaseTooNew
 from storage.needs import NeedRepo
 from storage.offers import OfferRepo
+from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.privacy import PrivacyRepo
 from storage.reports import ReportRepo
@@ -34,6 +35,7 @@ class Store:
         self.privacy = PrivacyRepo(db)
         self.safety = SafetyRepo(db)
         self.reports = ReportRepo(db)
+        self.outbox = OutboxRepo(db)
 
     @classmethod
     def at(cls, path: str | Path) -> Store:

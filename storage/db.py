@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -23,6 +23,40 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 class DatabaseTooNew(RuntimeError):
     """The file was written by a newer version of the bot; refusing to touch it."""
+
+
+class Unit:
+    """One transaction around a whole piece of work (an update, a row of timed work): every
+    change it makes and every message it owes people commit together or not at all."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.task = asyncio.current_task()
+        # Statements run just before COMMIT, with what they hand back (the outbox's rows).
+        self.at_commit: list[Callable[[aiosqlite.Connection], Awaitable[None]]] = []
+        # Run after COMMIT (or after ROLLBACK too, for `always`): what the work leads to.
+        self.after: list[Callable[[], Awaitable[None]]] = []
+        self.aborted = False
+        self.savepoints = 0
+        self.state: dict[str, Any] = {}  # what the storage rooms gather for the commit
+
+    def abort(self) -> None:
+        """Roll everything back at the end instead of committing (a handler failed)."""
+        self.aborted = True
+        self.at_commit.clear()
+        self.after.clear()
+
+
+_unit: ContextVar[Unit | None] = ContextVar("unit", default=None)
+
+
+def current_unit() -> Unit | None:
+    """The unit of work this task is inside, if any (a task started from inside one does
+    not share it: it may outlive the transaction)."""
+    unit = _unit.get()
+    if unit is not None and unit.task is asyncio.current_task():
+        return unit
+    return None
 
 
 # The Telegram update being handled in this task, and when it arrived (see `Database.tx`).
@@ -125,27 +159,86 @@ class Database:
         return int(row[0]) if row else 0
 
     @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Unit]:
+        """A unit of work: one write transaction held for the whole of it. Inside, `tx` is a
+        savepoint and reads need no lock; at the end everything commits together (with what
+        `Unit.at_commit` adds), then `Unit.after` runs. Nothing inside may wait on another
+        task that needs the database."""
+        if current_unit() is not None:
+            raise RuntimeError("units of work do not nest")
+        await self.connect()
+        async with self._lock:
+            conn = self.conn
+            await conn.execute("BEGIN IMMEDIATE")
+            unit = Unit(conn)
+            token = _unit.set(unit)
+            try:
+                yield unit
+                if not unit.aborted:
+                    for step in unit.at_commit:
+                        await step(conn)
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            finally:
+                _unit.reset(token)
+            # An aborted unit (a handler failed) changes nothing; what it says after is an
+            # apology, added after the abort.
+            await conn.execute("ROLLBACK" if unit.aborted else "COMMIT")
+        for after in unit.after:
+            await after()
+
+    @asynccontextmanager
     async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction; everything inside commits together or not at all."""
+        """A write transaction; everything inside commits together or not at all. Inside a
+        unit of work it is a savepoint of the unit's transaction."""
+        unit = current_unit()
+        if unit is not None:
+            async with self._savepoint(unit) as conn:
+                yield conn
+            return
         await self.connect()
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             changes = self.conn.total_changes
             try:
                 yield self.conn
-                current = _current_update.get()
-                if current is not None and self.conn.total_changes != changes:
-                    # A redelivered update then finds its id and is ignored (handlers.common).
-                    await self.conn.execute(
-                        "INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
-                        (current[0], ts(current[1])),
-                    )
+                await self._note_update(self.conn, changes)
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
 
+    @asynccontextmanager
+    async def _savepoint(self, unit: Unit) -> AsyncIterator[aiosqlite.Connection]:
+        unit.savepoints += 1
+        name = f"sp{unit.savepoints}"
+        conn = unit.conn
+        changes = conn.total_changes
+        await conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+            await self._note_update(conn, changes)
+        except BaseException:
+            await conn.execute(f"ROLLBACK TO {name}")
+            await conn.execute(f"RELEASE {name}")
+            raise
+        await conn.execute(f"RELEASE {name}")
+
+    @staticmethod
+    async def _note_update(conn: aiosqlite.Connection, changes: int) -> None:
+        current = _current_update.get()
+        if current is not None and conn.total_changes != changes:
+            # A redelivered update then finds its id and is ignored (handlers.common).
+            await conn.execute(
+                "INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
+                (current[0], ts(current[1])),
+            )
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        unit = current_unit()
+        if unit is not None:
+            return list(await unit.conn.execute_fetchall(sql, params))
         await self.connect()
         # One trip to aiosqlite's thread for the statement and its rows.
         async with self._lock:
@@ -164,6 +257,10 @@ class Database:
         """One statement, atomic on its own, in one trip to the database thread. For
         bookkeeping (a message id noted, a row of timed work marked done) that is not an
         update's own effect, so it does not mark the update as handled (see `tx`)."""
+        unit = current_unit()
+        if unit is not None:
+            cur = await unit.conn.execute(sql, params)
+            return cur.rowcount
         await self.connect()
         async with self._lock:
             cur = await self.conn.execute(sql, params)
@@ -174,6 +271,9 @@ class Database:
             await conn.executemany(sql, rows)
 
     async def checkpoint(self) -> None:
+        if current_unit() is not None:
+            raise RuntimeError("a checkpoint cannot run inside a unit of work")
+        await self.connect()
         async with self._lock:
             await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -36,6 +36,13 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         self._written[(kind, key)] = value
         return True
 
+    def rolled_back(self, user_id: int) -> None:
+        """A unit of work that wrote this person's flow was rolled back: what was last
+        written for them is no longer known, so the next save writes it again."""
+        for kind, key in list(self._written):
+            if key == str(user_id) or key.startswith(f"[{user_id},"):
+                del self._written[(kind, key)]
+
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         rows = await self.db.fetchall("SELECT user_id, data FROM user_data")
         for r in rows:

@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from domain.privacy import ANONYMOUS, PersonalData
-from storage.db import Database, at, ts
+from storage.db import Database, at, current_unit, ts
 from storage.work import add_work
 
 # Keys in timed work's payload that name a person.
@@ -260,6 +260,12 @@ class PrivacyRepo:
         )
 
     async def _remove_person(self, conn: aiosqlite.Connection, user_id: int, blocked: bool) -> None:
+        # Nothing more is owed to them, and no trace of what was sent is kept (the message
+        # saying it is done is owed after this, and leaves no row once sent).
+        await conn.execute("DELETE FROM outbox WHERE chat_id=?", (user_id,))
+        unit = current_unit()
+        if unit is not None:
+            unit.state.setdefault("forgotten", set()).add(user_id)
         if not blocked:
             try:
                 await conn.execute("DELETE FROM people WHERE id=?", (user_id,))
@@ -273,10 +279,32 @@ class PrivacyRepo:
         )
 
     async def purge_copies(self) -> None:
-        """Old versions of changed pages can sit in the -wal file until a checkpoint: copy
-        everything into the main file (where secure_delete has zeroed what was removed) and
-        empty the -wal, so what was just deleted is nowhere on disk."""
-        await self.db.checkpoint()
+        """Old versions of changed pages can sit in the -wal file until a checkpoint: once
+        the deletion has committed, copy everything into the main file (where secure_delete
+        has zeroed what was removed) and empty the -wal, so what was deleted is nowhere on
+        disk. Asked for inside the unit of work that deletes, it is written down there too
+        (`pending_scrub`), so a crash before it is done is finished at start-up
+        (`finish_scrubs`) before anything else happens."""
+        unit = current_unit()
+        if unit is None:
+            await self.db.checkpoint()
+            return
+        if not unit.state.get("scrub"):
+            unit.state["scrub"] = True
+            await unit.conn.execute(
+                "INSERT INTO pending_scrub (requested_at) VALUES (datetime('now'))"
+            )
+            unit.after.append(self.finish_scrubs)
+
+    async def finish_scrubs(self) -> int:
+        """Empty the -wal after deletions that asked for it; how many were waiting."""
+        row = await self.db.fetchone("SELECT count(*) FROM pending_scrub")
+        waiting = int(row[0]) if row else 0
+        if waiting:
+            await self.db.checkpoint()
+            # What this deletion writes holds nothing personal; the next checkpoint takes it.
+            await self.db.execute_one("DELETE FROM pending_scrub")
+        return waiting
 
     # --- retention --------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from domain.models import Work
-from storage.db import Database, at, ts
+from storage.db import Database, at, current_unit, ts
 
 
 async def add_work(
@@ -19,6 +19,9 @@ async def add_work(
     **payload: int | str | None,
 ) -> None:
     """Schedule work inside the caller's transaction, so it exists iff the change does."""
+    unit = current_unit()
+    if unit is not None and due_at <= now:
+        unit.state["work_due"] = True  # the unit's owner runs it as soon as it commits
     await conn.execute(
         "INSERT INTO scheduled_work (due_at, kind, payload, created_at) VALUES (?,?,?,?)",
         (ts(due_at), kind, json.dumps(payload, sort_keys=True), ts(now)),

@@ -108,6 +108,9 @@ class Bot:
         pytest.fail(f"never: {what}\n{self.output()[-3000:]}")
 
 
+UNSETTLED = "SELECT count(*) FROM outbox WHERE settled_at IS NULL"
+
+
 @pytest.fixture
 def api() -> Iterator[FakeBotAPI]:
     with FakeBotAPI() as fake:
@@ -156,6 +159,9 @@ def test_a_need_posted_before_a_kill_9_is_kept_and_matched_exactly_once(
     # Saved, and the flow's end saved too, before the kill: nothing is half-done.
     bot.until("the need saved", lambda: bot.rows("SELECT count(*) FROM needs") == [(1,)])
     bot.until("the flow ended", lambda: bot.rows("SELECT count(*) FROM conversations") == [(0,)])
+    # And Telegram's acceptance of "Posted" recorded (only a kill in that one instant would
+    # send it again: README, "Crashes and restarts").
+    bot.until("all owed was sent", lambda: bot.rows(UNSETTLED) == [(0,)])
     assert bot.rows("SELECT count(*) FROM proposals") == [(0,)]
 
     bot.kill_9()

@@ -343,7 +343,7 @@ async def test_media_where_a_concern_is_expected_asks_for_words(bot: BotUnderTes
     assert bot.count("concerns") == 1
 
 
-# --- errors: told only when nothing was saved ----------------------------------------------
+# --- errors: a step that fails is undone whole, and the person is asked to try again ------
 
 
 async def test_an_error_before_anything_is_saved_is_apologised_for(
@@ -361,26 +361,36 @@ async def test_an_error_before_anything_is_saved_is_apologised_for(
         assert bot.last_text(RESIDENT) == texts.SOMETHING_WENT_WRONG
         assert bot.count("needs") == 0
         [record] = bot.errors.records
-        assert "nothing saved" in record.getMessage() and "Update " in record.getMessage()
+        assert "nothing it did was kept" in record.getMessage() and "Update " in record.getMessage()
 
 
-async def test_an_error_after_saving_is_not_called_a_failure_to_the_user(
+async def test_an_error_after_the_need_was_written_undoes_the_whole_step(
     start_bot: StartBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with start_bot() as bot:
-        await bot.agree(RESIDENT)
+        await bot.agree(RESIDENT, VOLUNTEER)
+        await bot.sign_up(VOLUNTEER)
+        real_match = bot.services.aid.match
 
-        async def broken(context: object) -> int:
-            raise RuntimeError("Telegram went away mid-run")
+        async def broken(*args: object, **kwargs: object) -> int:
+            raise RuntimeError("the matcher fell over")
 
-        monkeypatch.setattr(resident, "run_due_work", broken)
+        monkeypatch.setattr(bot.services.aid, "match", broken)
         await start_to_post(bot, RESIDENT)
 
+        # The need was written before the failure, and is gone with it: no half-posted need,
+        # no "Posted" message, and the summary still has its buttons.
+        assert bot.count("needs") == 0
+        assert bot.last_text(RESIDENT) == texts.SOMETHING_WENT_WRONG
+        assert not any("Posted as" in t for t in bot.texts(RESIDENT))
+        assert "Post" in labels(bot.message_with_button(RESIDENT, "Post"))
+        assert bot.count("outbox", "settled_at IS NULL") == 0
+
+        monkeypatch.setattr(bot.services.aid, "match", real_match)
+        await bot.press(RESIDENT, "Post")
         assert bot.count("needs") == 1
-        assert "#1" in plain(bot.last_text(RESIDENT))
-        assert texts.SOMETHING_WENT_WRONG not in bot.texts(RESIDENT)
-        [record] = bot.errors.records
-        assert "after saving" in record.getMessage()
+        assert "Posted as #1" in plain(bot.last_text(RESIDENT))
+        assert any("#1" in plain(t) for t in bot.texts(VOLUNTEER))
 
 
 def test_the_token_is_taken_out_of_every_log_line_and_traceback() -> None:

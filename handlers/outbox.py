@@ -1,0 +1,287 @@
+"""The one road for what the bot says after a change: owe it in the change's transaction,
+send it from the outbox.
+
+Handlers and timed work never call Telegram to tell someone something. They `say`, `edit`
+or `set_buttons` inside the unit of work they run in (an update, a row of timed work); the
+rows commit with the change, and the `Sender` delivers them afterwards, in order per chat,
+marking each settled only once Telegram has accepted it. A crash before the commit leaves
+neither the change nor the message; a crash after it leaves rows the sender delivers on
+start-up. Only the one instant between Telegram's acceptance and the mark can repeat a
+message.
+
+Answers to button presses (the little toast) are not owed: they are sent after the commit
+and forgotten, since a crash makes Telegram stop the spinner itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from domain.privacy import is_anonymous
+from storage.db import current_unit
+from storage.outbox import BULK, EDIT, MARKUP, PERSONAL, SEND, OutboxRepo, Owed
+
+logger = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF = timedelta(minutes=30)
+SETTLED_KEPT = timedelta(days=7)  # settled rows, so a late edit still finds its message
+
+_MARKUPS: dict[str, type[Markup]] = {
+    "inline": InlineKeyboardMarkup,
+    "reply": ReplyKeyboardMarkup,
+    "remove": ReplyKeyboardRemove,
+    "force": ForceReply,
+}
+_KIND = {cls: name for name, cls in _MARKUPS.items()}
+
+__all__ = ["BULK", "PERSONAL", "Sender", "edit", "say", "set_buttons", "soon"]
+
+
+def _markup(markup: Markup | None) -> dict[str, Any] | None:
+    if markup is None:
+        return None
+    return {"kind": _KIND[type(markup)], "data": markup.to_dict()}
+
+
+def _unmarkup(data: Any, bot: Bot) -> Markup | None:
+    if not isinstance(data, dict) or data.get("kind") not in _MARKUPS:
+        return None
+    return _MARKUPS[data["kind"]].de_json(data["data"], bot)
+
+
+def say(
+    outbox: OutboxRepo,
+    now: datetime,
+    chat_id: int,
+    text: str,
+    markup: Markup | None = None,
+    *,
+    key: str | None = None,
+    priority: int = PERSONAL,
+    transient: bool = False,
+) -> None:
+    """Owe someone a message (HTML). Nobody is owed anything once forgotten (/forget)."""
+    if chat_id == 0 or is_anonymous(chat_id):
+        return
+    payload = {"text": text, "markup": _markup(markup)}
+    outbox.owe(chat_id, SEND, payload, now, key=key, priority=priority, transient=transient)
+
+
+def edit(
+    outbox: OutboxRepo,
+    now: datetime,
+    chat_id: int,
+    text: str,
+    markup: Markup | None = None,
+    *,
+    message_id: int | None = None,
+    target: str | None = None,
+) -> None:
+    """Owe someone an edit of a message: by its id, or by the key it was sent with. Without
+    buttons the edited message has none."""
+    if chat_id == 0 or is_anonymous(chat_id):
+        return
+    payload = {"text": text, "markup": _markup(markup), "message_id": message_id}
+    outbox.owe(chat_id, EDIT, payload, now, target=target)
+
+
+def set_buttons(
+    outbox: OutboxRepo,
+    now: datetime,
+    chat_id: int,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    message_id: int | None = None,
+    target: str | None = None,
+) -> None:
+    """Owe someone new buttons under a message (none: the buttons go)."""
+    if chat_id == 0 or is_anonymous(chat_id):
+        return
+    payload = {"markup": _markup(markup), "message_id": message_id}
+    outbox.owe(chat_id, MARKUP, payload, now, target=target)
+
+
+def soon(call: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+    """Something owed to nobody in particular (a button's toast, a file that changes
+    nothing): sent once the unit of work is over, whether it committed or not."""
+    unit = current_unit()
+    if unit is None:
+        raise RuntimeError("soon() is for the unit of work in progress")
+    calls: list[Callable[[], Coroutine[Any, Any, Any]]] = unit.state.setdefault("soon", [])
+    calls.append(call)
+
+
+async def send_soon(calls: Iterable[Callable[[], Coroutine[Any, Any, Any]]]) -> None:
+    """Send what `soon` gathered, side by side; Telegram failing here changes nothing."""
+    results = await asyncio.gather(*(c() for c in calls), return_exceptions=True)
+    for result in results:
+        if isinstance(result, Exception) and not _not_modified(result):
+            logger.info("An answer could not be sent: %r", result)
+
+
+def _not_modified(exc: BaseException) -> bool:
+    return isinstance(exc, BadRequest) and "message is not modified" in exc.message.lower()
+
+
+class Sender:
+    """Delivers the outbox: one queue per chat, in order; chats side by side.
+
+    Whoever holds a chat's lock sends everything queued for it, so two units of work that
+    both owe the same person cannot reorder their messages.
+    """
+
+    def __init__(
+        self,
+        outbox: OutboxRepo,
+        clock: Callable[[], datetime],
+        on_blocked: Callable[[int], Awaitable[None]],
+        concurrency: int = 32,
+    ) -> None:
+        self.outbox = outbox
+        self.now = clock
+        self.on_blocked = on_blocked
+        self.bot: Bot | None = None
+        self._queues: dict[int, deque[Owed]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._slots = asyncio.Semaphore(concurrency)
+        self._queued: set[int] = set()
+        outbox.listener = self.enqueue
+
+    def enqueue(self, rows: Iterable[Owed]) -> None:
+        """Committed rows join their chats' queues (the outbox's listener)."""
+        for row in rows:
+            if row.id in self._queued:
+                continue
+            self._queued.add(row.id)
+            self._queues.setdefault(row.chat_id, deque()).append(row)
+
+    async def load(self) -> int:
+        """Start-up: everything a previous run owed and did not settle, in order."""
+        rows = await self.outbox.unsettled()
+        self.enqueue(rows)
+        return len(rows)
+
+    def waiting(self) -> int:
+        return sum(len(q) for q in self._queues.values())
+
+    async def drain(self, chats: Iterable[int] | None = None) -> bool:
+        """Send what is queued for these chats (all, without), each chat in order. True if
+        someone turned out to have blocked the bot (their proposals then move on)."""
+        wanted = list(self._queues) if chats is None else list(dict.fromkeys(chats))
+        results = await asyncio.gather(*(self._drain_chat(c) for c in wanted))
+        return any(results)
+
+    async def _drain_chat(self, chat_id: int) -> bool:
+        queue = self._queues.get(chat_id)
+        if not queue:
+            return False
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        blocked = False
+        async with lock, self._slots:
+            while queue:
+                row = queue[0]
+                if row.not_before is not None and row.not_before > self.now():
+                    break  # Telegram asked us to wait, or it failed: the tick comes back
+                outcome = await self._deliver(row)
+                if outcome is None:
+                    break
+                queue.popleft()
+                self._queued.discard(row.id)
+                if outcome == "blocked":
+                    blocked = True
+            if not queue:
+                self._queues.pop(chat_id, None)
+        if blocked:
+            await self.on_blocked(chat_id)
+        return blocked
+
+    async def _deliver(self, row: Owed) -> str | None:
+        """Perform one row; the outcome it was settled with, or None to try again later."""
+        assert self.bot is not None, "the sender starts with the application"
+        try:
+            message_id = await self._perform(self.bot, row)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            delay = wait if isinstance(wait, timedelta) else timedelta(seconds=float(wait))
+            await self.outbox.retry_later(row, self.now() + delay)
+            return None
+        except Forbidden:
+            logger.info("Chat %s has blocked the bot; outbox row %s dropped", row.chat_id, row.id)
+            await self.outbox.settle(row, "blocked", self.now())
+            return "blocked"
+        except BadRequest as exc:
+            # "Message is not modified", a message deleted: nothing more to do for this row.
+            outcome = "sent" if _not_modified(exc) else "refused"
+            if outcome == "refused":
+                logger.warning("Outbox row %s refused by Telegram: %s", row.id, exc.message)
+            await self.outbox.settle(row, outcome, self.now())
+            return outcome
+        except (TelegramError, OSError) as exc:
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                logger.error(
+                    "Outbox row %s gave up after %s attempts: %r", row.id, MAX_ATTEMPTS, exc
+                )
+                await self.outbox.settle(row, "gave up", self.now())
+                return "gave up"
+            backoff = min(MAX_BACKOFF, timedelta(seconds=5 * 2 ** min(row.attempts, 9)))
+            logger.warning("Outbox row %s failed, retrying in %s: %r", row.id, backoff, exc)
+            await self.outbox.retry_later(row, self.now() + backoff)
+            return None
+        if message_id is False:
+            await self.outbox.settle(row, "skipped", self.now())
+            return "skipped"
+        sent_id = None if isinstance(message_id, bool) else message_id
+        await self.outbox.settle(row, "sent", self.now(), sent_id)
+        return "sent"
+
+    async def _perform(self, bot: Bot, row: Owed) -> int | bool:
+        """One call to Telegram; the id of a message sent, True for an edit, False when an
+        edit's message was never sent (nothing on screen to change)."""
+        p = row.payload
+        markup = _unmarkup(p.get("markup"), bot)
+        if row.method == SEND:
+            sent: Message = await bot.send_message(
+                row.chat_id, p["text"], parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+            return sent.message_id
+        message_id = p.get("message_id")
+        if message_id is None and row.target:
+            message_id = await self.outbox.message_for(row.target, row.chat_id)
+        if message_id is None:
+            return False
+        inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        if row.method == EDIT:
+            await bot.edit_message_text(
+                p["text"],
+                chat_id=row.chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=inline,
+            )
+        elif row.method == MARKUP:
+            await bot.edit_message_reply_markup(
+                chat_id=row.chat_id, message_id=message_id, reply_markup=inline
+            )
+        else:
+            logger.error("Outbox row %s has an unknown method %r", row.id, row.method)
+            return False
+        return True
