@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -12,6 +13,25 @@ MAX_POSTS_PER_DAY = 20  # requests and offers one person may post in any 24 hour
 POSTS_WINDOW = timedelta(hours=24)
 # Telegram redelivers an unconfirmed update for at most a day; a week is plenty to remember.
 UPDATE_IDS_KEPT = timedelta(days=7)
+
+
+# Characters that draw nothing although Unicode calls them letters or symbols: Hangul
+# fillers, the blank Braille pattern, the Mongolian vowel separator, Khmer inherent vowels.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5")
+
+
+def _invisible(ch: str) -> bool:
+    if ch in "\n\t":
+        return False
+    # Control, format (soft hyphen, word joiner, BOM, tag characters...), private use,
+    # unassigned and surrogate code points show nothing a reader could act on.
+    return unicodedata.category(ch)[0] == "C" or ch in _BLANK_LOOKING
+
+
+def visible_text(text: str) -> str:
+    """What a person typed, without the characters that show nothing, trimmed: empty when
+    nothing readable is left (so "\u2060\ufeff\u3164" is no description at all)."""
+    return "".join(ch for ch in text if not _invisible(ch)).strip()
 
 
 class Limit(StrEnum):

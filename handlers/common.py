@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from domain.models import Role
+from domain.safety import visible_text
 from handlers import keyboards, outbox, texts
 from handlers.context import Ctx
 from handlers.keyboards import Action
@@ -17,12 +17,9 @@ from storage.db import processing_update
 
 logger = logging.getLogger(__name__)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def clean_text(text: str | None) -> str:
-    """User text without control or direction characters, trimmed."""
-    return _CONTROL.sub("", text or "").strip()
+    """User text without control, format or blank-looking characters, trimmed."""
+    return visible_text(text or "")
 
 
 def reply(
@@ -94,14 +91,26 @@ def edit_pressed(
 _BEFORE_CONSENT = ("/start", "/mydata", "/forget")
 
 
+def _command(update: Update) -> str | None:
+    message = update.effective_message
+    if message is None or not message.text or not message.text.startswith("/"):
+        return None
+    return message.text.split()[0].split("@")[0]
+
+
+def _is_data_rights(update: Update) -> bool:
+    """/mydata, /forget and the `Delete my data` button: open to everyone, always."""
+    if update.callback_query is not None:
+        button = keyboards.parse(update.callback_query.data)
+        return button is not None and button.action is Action.FORGET
+    return _command(update) in ("/mydata", "/forget")
+
+
 def _is_start_or_consent(update: Update) -> bool:
     if update.callback_query is not None:
         button = keyboards.parse(update.callback_query.data)
         return button is not None and button.action in (Action.CONSENT, Action.FORGET)
-    message = update.effective_message
-    return bool(
-        message and message.text and message.text.split()[0].split("@")[0] in _BEFORE_CONSENT
-    )
+    return _command(update) in _BEFORE_CONSENT
 
 
 def _notice(context: Ctx) -> str:
@@ -144,8 +153,9 @@ async def gate(update: Update, context: Ctx) -> None:
     # From here on, what this update changes records its id with the change (storage.db.tx);
     # keeping a name up to date above is housekeeping, not the update's doing.
     processing_update(update.update_id, s.now())
-    if person is not None and person.blocked:
-        # Blocked by a coordinator: one neutral answer to anything, and nothing else happens.
+    if person is not None and person.blocked and not _is_data_rights(update):
+        # Blocked by a coordinator: one neutral answer to anything, and nothing else happens
+        # (but what is kept about them they may still see and delete).
         answer(update, texts.BLOCKED_REPLY)
         if update.callback_query is None:
             reply(update, context, texts.BLOCKED_REPLY)

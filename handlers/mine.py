@@ -132,22 +132,23 @@ async def all_good(update: Update, context: Ctx) -> None:
 
 
 async def problem(update: Update, context: Ctx) -> None:
-    """`There's a problem`: a concern for the coordinators, at once."""
+    """`There's a problem` under `All good?`: a concern for the coordinators, at once, and
+    only once however often it is pressed."""
     need_id = await _own_need_button(update, context)
     if need_id is None:
         return
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
+    assert update.effective_user is not None
     s = context.services
-    await s.store.needs.add_concern(
-        need_id,
-        update.effective_user.id,
-        "Resident answered “There's a problem” after the job.",
-        s.now(),
-    )
+    need = await s.store.needs.get(need_id)
+    if need is None or need.status is not NeedStatus.DONE:
+        answer(update, texts.STALE_BUTTON)  # asked only once a job is done
+        return
     answer(update)
     remove_buttons(update, context)
-    reply(update, context, texts.PROBLEM_NOTED)
+    if await s.store.needs.add_concern(
+        need_id, update.effective_user.id, texts.PROBLEM_CONCERN, s.now(), once=True
+    ):
+        reply(update, context, texts.PROBLEM_NOTED)
 
 
 def mine_handlers() -> list[CommandHandler | CallbackQueryHandler]:

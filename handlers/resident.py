@@ -19,7 +19,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from domain.models import MAX_DESCRIPTION, When
-from handlers import keyboards, texts
+from handlers import keyboards, roles, texts
 from handlers.common import (
     answer,
     busy_elsewhere,
@@ -259,9 +259,13 @@ async def duplicate_answered(update: Update, context: Ctx) -> int | None:
 
 
 async def start_over(update: Update, context: Ctx) -> int:
-    """/start in the middle of a flow: leave it (nothing posted) and show the menu."""
+    """/start in the middle of a flow: leave it (nothing posted) and show the menu, or take
+    up the invite link it came from."""
     context.form.clear()
-    await start(update, context)
+    if context.args:
+        await roles.start_with_code(update, context)
+    else:
+        await start(update, context)
     return ConversationHandler.END
 
 

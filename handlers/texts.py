@@ -287,6 +287,7 @@ AUTO_CLOSED = "I've closed <b>#{id}</b> ({category}). If you still need help, se
 KEPT_OPEN = "<b>#{id}</b> stays open for another week. I'll keep asking."
 CLOSED_BY_RESIDENT = "<b>#{id}</b> is closed. Thank you for letting us know."
 GLAD = "Thank you! Glad it went well."
+PROBLEM_CONCERN = "Resident answered “There's a problem” after the job."
 PROBLEM_NOTED = (
     "I'm sorry. A coordinator has been told and will be in touch. If anyone is in danger, call 999."
 )

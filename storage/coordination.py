@@ -159,11 +159,14 @@ class CoordinationRepo:
                 (ts(now), user_id),
             )
             for (need_id,) in await cur.fetchall():
-                await conn.execute(
+                dropped = await conn.execute(
                     "UPDATE proposals SET status='dropped', answered_at=? "
-                    "WHERE need_id=? AND volunteer_id=?",
+                    "WHERE need_id=? AND volunteer_id=? RETURNING id",
                     (ts(now), need_id, user_id),
                 )
+                # Their task message loses the resident's details and its buttons.
+                for (proposal_id,) in await dropped.fetchall():
+                    await add_work(conn, "proposal_closed", now, now, proposal_id=proposal_id)
                 await add_work(conn, "tell_resident_dropped", now, now, need_id=need_id)
             await conn.execute(
                 "UPDATE offers SET status='cancelled', updated_at=? "

@@ -375,14 +375,20 @@ class NeedRepo:
             return sorted({int(r[0]) for r in await cur.fetchall()})
 
     async def add_concern(
-        self, need_id: int | None, raised_by: int, text: str, now: datetime
+        self, need_id: int | None, raised_by: int, text: str, now: datetime, *, once: bool = False
     ) -> int:
-        """A concern is a record, and every coordinator hears of it at once."""
+        """A concern is a record, and every coordinator hears of it at once. With `once`, the
+        same words from the same person about the same need are recorded only the first time
+        (a button pressed twice); 0 then."""
         async with self.db.tx() as conn:
             cur = await conn.execute(
-                "INSERT INTO concerns (need_id, raised_by, text, created_at) VALUES (?,?,?,?)",
-                (need_id, raised_by, text, ts(now)),
+                "INSERT INTO concerns (need_id, raised_by, text, created_at) "
+                "SELECT ?,?,?,? WHERE NOT ? OR NOT EXISTS (SELECT 1 FROM concerns "
+                "WHERE need_id IS ? AND raised_by=? AND text=?)",
+                (need_id, raised_by, text, ts(now), once, need_id, raised_by, text),
             )
+            if cur.rowcount == 0:
+                return 0
             concern_id = int(cur.lastrowid or 0)
             await add_work(conn, "alert_concern", now, now, concern_id=concern_id)
             return concern_id

@@ -166,7 +166,7 @@ class PrivacyRepo:
             taken = await _all(
                 conn,
                 "SELECT p.id FROM proposals p JOIN needs n ON n.id = p.need_id "
-                "WHERE n.resident_id=? AND p.status='accepted' AND p.message_id IS NOT NULL",
+                "WHERE n.resident_id=? AND p.status='accepted'",
                 (user_id,),
             )
             for (proposal_id,) in taken:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from support.bot import (
     NEIGHBOUR,
@@ -487,9 +487,13 @@ ANY_DATA = st.one_of(
     max_examples=25,
     deadline=None,
     database=None,  # no example database written into the working tree
+    derandomize=True,  # the same examples every run: a failure found once replays every time
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(text=ANY_TEXT, data=ANY_DATA)
+# Found by this test: a concern, then `There's a problem` forged for the same (accepted) need
+# made a second concern and a second alert.
+@example(text="The volunteer was rude", data="v1:bad:1")
 async def test_arbitrary_input_at_every_volunteer_step_never_escapes_and_changes_nothing(
     isolated_env: Path, text: str, data: str
 ) -> None:

@@ -138,6 +138,9 @@ class FakeBotAPI:
         self._user_message_ids = itertools.count(500_000)
         self._changed = threading.Condition()
         self._stopping = False
+        # Calls to lose in transit: held unanswered (and unrecorded) until released.
+        self._hold: Callable[[str, dict[str, Any]], bool] | None = None
+        self._held: list[Call] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -304,8 +307,44 @@ class FakeBotAPI:
 
     # --- answering the bot ----------------------------------------------------------------
 
+    def hold(self, matches: Callable[[str, dict[str, Any]], bool]) -> None:
+        """From now on, the first call that `matches` (method, params) never reaches the
+        users: it hangs unanswered until `release`, then fails. The bot is killed meanwhile,
+        at the instant Telegram has not yet accepted what it was owed."""
+        with self._changed:
+            self._hold = matches
+
+    def wait_held(self, timeout: float = 20.0, give_up: Callable[[], bool] | None = None) -> Call:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not self._held:
+                if time.monotonic() > deadline or (give_up is not None and give_up()):
+                    raise TimeoutError("no call was held")
+                self._changed.wait(0.1)
+            return self._held[0]
+
+    def release(self) -> None:
+        with self._changed:
+            self._hold = None
+            self._held.clear()
+            self._changed.notify_all()
+
+    def _held_call(self, method: str, params: dict[str, Any], token: str) -> bool:
+        """Hold this call if it is the one to lose; True if it was held (and lost)."""
+        with self._changed:
+            if self._hold is None or self._held or not self._hold(method, params):
+                return False
+            call = Call(method, params, token)
+            self._held.append(call)
+            self._changed.notify_all()
+            while self._held and call in self._held and not self._stopping:
+                self._changed.wait(0.1)
+            return True
+
     def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
         """(HTTP status, result or error description) for one Bot API call."""
+        if method != "getUpdates" and self._held_call(method, params, token):
+            return 502, "Bad Gateway: lost in transit"
         with self._changed:
             self.tokens.add(token)
             self._calls.append(Call(method, params, token))
