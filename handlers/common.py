@@ -17,6 +17,7 @@ from storage.db import processing_update
 
 logger = logging.getLogger(__name__)
 
+
 def clean_text(text: str | None) -> str:
     """User text without control, format or blank-looking characters, trimmed."""
     return visible_text(text or "")

@@ -30,15 +30,25 @@ async def _my_task(update: Update, context: Ctx, need_id: int | None) -> Need | 
     return need
 
 
+async def task_details(context: Ctx, need: Need) -> str:
+    """An accepted task in full for its volunteer: who the resident is and how to reach them,
+    the doorstep code and the safety rules (the accept message, and each /tasks entry)."""
+    resident = await context.services.store.people.get(need.resident_id)
+    name = resident.first_name if resident and resident.first_name else "the resident"
+    username = resident.username if resident else None
+    return texts.accepted_volunteer(need, name, need.resident_id, username)
+
+
 async def tasks_command(update: Update, context: Ctx) -> None:
-    """/tasks: each accepted task with Done, Couldn't do it and Raise a concern."""
+    """/tasks: each accepted task in full, with Done, Couldn't do it and Raise a concern."""
     assert update.effective_user is not None
     needs = await context.services.store.needs.tasks_of(update.effective_user.id)
     if not needs:
         reply(update, context, texts.TASKS_EMPTY)
         return
     for need in needs:
-        reply(update, context, texts.task_line(need), reply_markup=keyboards.task(need.id))
+        text = await task_details(context, need)
+        reply(update, context, text, reply_markup=keyboards.task(need.id))
 
 
 async def done(update: Update, context: Ctx) -> None:

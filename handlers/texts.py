@@ -311,7 +311,6 @@ STATUS_LABELS = {
 CANCELLED_NEED = "<b>#{id}</b> is cancelled. Nobody will be asked about it any more."
 CANNOT_CANCEL = "That request can't be cancelled now; it isn't open."
 TASKS_EMPTY = "You have no open tasks. Thank you for being ready to help!"
-TASK_LINE = "<b>#{id}</b> {category} in {area}, {when}.\n{description}\nDoorstep code: {code}"
 NOT_A_VOLUNTEER = "You haven't signed up as a volunteer yet. Send /volunteer to start."
 PAUSED = "Paused. You won't get requests until you send /resume."
 RESUMED = "Welcome back! You'll get requests again."
@@ -331,10 +330,6 @@ def need_line(template: str, need: Need) -> str:
 
 def mine_line(need: Need) -> str:
     return MINE_LINE.format(**_need_fields(need), status=STATUS_LABELS[need.status.value])
-
-
-def task_line(need: Need) -> str:
-    return TASK_LINE.format(**_need_fields(need), code=need.doorstep_code or "----")
 
 
 # --- /offer --------------------------------------------------------------------------------

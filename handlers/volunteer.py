@@ -13,12 +13,13 @@ from telegram.ext import (
     filters,
 )
 
-from domain.models import Availability, Claim, ProposalStatus, VolunteerProfile
+from domain.models import Availability, Claim, NeedStatus, ProposalStatus, VolunteerProfile
 from handlers import keyboards, texts
 from handlers.common import answer, edit_pressed, remove_buttons, reply
 from handlers.context import Ctx
 from handlers.keyboards import Action
 from handlers.resident import choice, conversation, flow_fallbacks, pressed
+from handlers.tasks import task_details
 
 logger = logging.getLogger(__name__)
 
@@ -229,20 +230,15 @@ async def accept(update: Update, context: Ctx) -> None:
     if result is Claim.NOT_YOURS or need is None:
         answer(update, texts.NOT_FOR_YOU)
         return
-    if result is Claim.WON:
+    mine = need.volunteer_id == update.effective_user.id
+    if result is Claim.WON or (mine and need.status is NeedStatus.ACCEPTED):
+        # Won now, or pressed again on a screen that never showed the win (a crash, a slow
+        # network): the task in full, once more.
         answer(update)
-        resident = await s.store.people.get(need.resident_id)
-        name = resident.first_name if resident else "the resident"
-        username = resident.username if resident else None
-        edit_pressed(
-            update,
-            context,
-            texts.accepted_volunteer(need, name, need.resident_id, username),
-            reply_markup=keyboards.task(need.id),
-        )
-    elif need.volunteer_id == update.effective_user.id:
-        # Pressed twice: the first press already won and edited the message.
-        answer(update)
+        text = await task_details(context, need)
+        edit_pressed(update, context, text, reply_markup=keyboards.task(need.id))
+    elif mine:
+        answer(update)  # their task, done or handed back since: nothing to show again
     elif result is Claim.TAKEN or need.volunteer_id is not None:
         answer(update, texts.ALREADY_TAKEN)
         edit_pressed(update, context, texts.proposal_ended(need, texts.PROPOSAL_TAKEN))

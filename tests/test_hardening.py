@@ -180,3 +180,31 @@ async def test_update_ids_are_remembered_for_seven_days(bot: BotUnderTest) -> No
     bot.clock.advance(timedelta(hours=2))
     await jobs.tick(Ctx(bot.app))
     assert bot.count("processed_updates") == 0
+
+
+async def test_tasks_always_say_who_the_resident_is_and_how_to_reach_them(
+    bot: BotUnderTest,
+) -> None:
+    await bot.sign_up(VOLUNTEER)
+    need_id = await bot.post_need(RESIDENT)
+    await bot.press(VOLUNTEER, "Accept")
+    code = bot.rows("SELECT doorstep_code FROM needs WHERE id=?", (need_id,))[0][0]
+    await bot.say(VOLUNTEER, "/tasks")
+    entry = bot.last(VOLUNTEER)
+    assert RESIDENT.first_name in entry.text and f"@{RESIDENT.username}" in entry.text
+    assert code in entry.text and "Done" in labels(entry)
+
+
+async def test_accept_pressed_again_shows_the_task_again(bot: BotUnderTest) -> None:
+    """A screen that never showed the win (the edit lost to a crash) is put right."""
+    await bot.sign_up(VOLUNTEER)
+    await bot.post_need(RESIDENT)
+    proposal = bot.message_with_button(VOLUNTEER, "Accept")
+    accept = proposal.callback_for("Accept")
+    await bot.press(VOLUNTEER, "Accept")
+    # The volunteer's phone still shows the old proposal and they press again.
+    bot.request.messages[(VOLUNTEER.id, proposal.message_id)] = proposal
+    await bot.press_data(VOLUNTEER, accept, message=proposal)
+    now = bot.request.messages[(VOLUNTEER.id, proposal.message_id)]
+    assert RESIDENT.first_name in now.text and "Done" in labels(now)
+    assert bot.count("proposals", "status='accepted'") == 1
