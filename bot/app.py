@@ -7,8 +7,8 @@ import logging
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -25,7 +25,7 @@ from bot.config import Settings
 from domain.community import Community, load_community
 from domain.ports import Clock
 from domain.services import MutualAid, Policy
-from handlers import common, digest, jobs, keyboards, liaison, outbox, roles
+from handlers import common, digest, jobs, keyboards, liaison, outbox, roles, texts
 from handlers.concerns import concern_conversation
 from handlers.context import Ctx, Services
 from handlers.coordinator import coordinator_handlers, newneed_start
@@ -34,8 +34,9 @@ from handlers.errors import on_error
 from handlers.keyboards import Action
 from handlers.liaison import liaison_handlers
 from handlers.mine import mine_handlers
-from handlers.outbox import Sender
+from handlers.outbox import Budget, Sender
 from handlers.privacy import privacy_handlers
+from handlers.processor import PerPersonProcessor
 from handlers.resident import need_conversation
 from handlers.tasks import task_handlers
 from handlers.volunteer import proposal_handlers, volunteer_conversation
@@ -46,6 +47,7 @@ from storage.persistence import SqlitePersistence
 
 logger = logging.getLogger(__name__)
 
+CONCURRENT_UPDATES = 64  # updates at work at once (different people; one person in order)
 GATE_GROUP = -1
 MAIN_GROUP = 0
 PERSIST_GROUP = 100
@@ -72,6 +74,15 @@ class MutualAidApplication(Application[Any, Any, Any, Any, Any, Any]):
             await jobs.run_due_work(Ctx(self))
 
 
+async def _slow_down(update: Update) -> None:
+    """One request to slow down to someone sending too fast (it changes nothing)."""
+    if update.effective_chat is not None:
+        try:
+            await update.effective_chat.send_message(texts.SLOW_DOWN)
+        except TelegramError as exc:
+            logger.info("Could not ask chat %s to slow down: %r", update.effective_chat.id, exc)
+
+
 async def _persist(update: Update, context: Ctx) -> None:
     """After every update: the state of any flow in progress goes to the database now."""
     if update.effective_user is not None:
@@ -92,6 +103,7 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
     rate_limit: bool = True,
+    concurrent: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The real bot. Tests and the demo pass a request that stands in for Telegram."""
     community = community or load_community(settings.community_path)
@@ -116,7 +128,8 @@ def build_application(
         aid=aid,
         community=community,
         clock=clock,
-        sender=Sender(store.outbox, clock.now, blocked),
+        # Telegram's pace is kept by the sender (people before bulk, every chat in turn).
+        sender=Sender(store.outbox, clock.now, blocked, budget=Budget() if rate_limit else None),
         tz=settings.tz,
         retention=settings.retention,
         coordinator_ids=tuple(settings.coordinator_ids),
@@ -139,8 +152,10 @@ def build_application(
         builder = builder.base_file_url(settings.api_base_file_url.rstrip("/") + "/file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if concurrent:
+        builder = builder.concurrent_updates(
+            PerPersonProcessor(CONCURRENT_UPDATES, clock.now, _slow_down)
+        )
     app = builder.build()
     app.bot_data["services"] = services
     app.bot_data["settings"] = settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import deque
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -32,6 +33,50 @@ def visible_text(text: str) -> str:
     """What a person typed, without the characters that show nothing, trimmed: empty when
     nothing readable is left (so "\u2060\ufeff\u3164" is no description at all)."""
     return "".join(ch for ch in text if not _invisible(ch)).strip()
+
+
+FLOOD_MESSAGES = 20  # messages one person may send in any minute before being asked to slow down
+FLOOD_WINDOW = timedelta(minutes=1)
+
+
+class Flood(StrEnum):
+    OK = "ok"  # handle it
+    WARN = "warn"  # over the limit: ask them, once, to slow down; handle nothing more
+    DROP = "drop"  # still over the limit, already asked: nothing
+
+
+class FloodWatch:
+    """Messages per person in the last minute. Past `FLOOD_MESSAGES` the next one is met
+    with one request to slow down, and the rest with nothing until their pace drops."""
+
+    def __init__(self, limit: int = FLOOD_MESSAGES, window: timedelta = FLOOD_WINDOW) -> None:
+        self.limit = limit
+        self.window = window
+        self._times: dict[int, deque[datetime]] = {}
+        self._warned: set[int] = set()
+        self._seen = 0
+
+    def admit(self, who: int, now: datetime) -> Flood:
+        times = self._times.setdefault(who, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            if who in self._warned:
+                return Flood.DROP
+            self._warned.add(who)
+            return Flood.WARN
+        self._warned.discard(who)
+        times.append(now)
+        self._seen += 1
+        if self._seen % 1000 == 0:
+            self._forget_quiet(now)
+        return Flood.OK
+
+    def _forget_quiet(self, now: datetime) -> None:
+        """People with nothing in the window take no memory."""
+        for who in [w for w, t in self._times.items() if not t or t[-1] <= now - self.window]:
+            del self._times[who]
+            self._warned.discard(who)
 
 
 class Limit(StrEnum):

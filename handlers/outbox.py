@@ -16,7 +16,10 @@ and forgotten, since a crash makes Telegram stop the spinner itself.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import datetime, timedelta
@@ -142,11 +145,56 @@ def _not_modified(exc: BaseException) -> bool:
     return isinstance(exc, BadRequest) and "message is not modified" in exc.message.lower()
 
 
+class Budget:
+    """Telegram's pace: about `rate` calls a second across all chats, after a short burst.
+    A call waits its turn by priority (people's own business before bulk messages), then by
+    arrival. Each chat has at most one call waiting (the sender sends a chat's rows one at a
+    time), so a chat with a hundred rows queued takes turns with everyone else."""
+
+    def __init__(self, rate: float = 30.0, burst: int = 10) -> None:
+        self.rate = rate
+        self.burst = float(burst)
+        self._tokens = float(burst)
+        self._last = time.monotonic()
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._refill: asyncio.Task[None] | None = None
+
+    def _top_up(self) -> None:
+        now = time.monotonic()
+        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+        self._last = now
+
+    async def take(self, priority: int = PERSONAL) -> None:
+        self._top_up()
+        if not self._waiting and self._tokens >= 1:
+            self._tokens -= 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (priority, next(self._order), turn))
+        if self._refill is None or self._refill.done():
+            self._refill = asyncio.get_running_loop().create_task(self._hand_out())
+        await turn
+
+    async def _hand_out(self) -> None:
+        while self._waiting:
+            self._top_up()
+            if self._tokens < 1:
+                await asyncio.sleep((1 - self._tokens) / self.rate)
+                continue
+            _, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():  # a caller that gave up (cancelled) does not spend a turn
+                self._tokens -= 1
+                turn.set_result(None)
+
+
 class Sender:
     """Delivers the outbox: one queue per chat, in order; chats side by side.
 
     Whoever holds a chat's lock sends everything queued for it, so two units of work that
-    both owe the same person cannot reorder their messages.
+    both owe the same person cannot reorder their messages. Edits of messages already on
+    screen do not wait for the new messages before them (a button taken off an answered
+    question and the next question go out together); edits of one message keep their order.
     """
 
     def __init__(
@@ -154,11 +202,13 @@ class Sender:
         outbox: OutboxRepo,
         clock: Callable[[], datetime],
         on_blocked: Callable[[int], Awaitable[None]],
-        concurrency: int = 32,
+        concurrency: int = 64,
+        budget: Budget | None = None,
     ) -> None:
         self.outbox = outbox
         self.now = clock
         self.on_blocked = on_blocked
+        self.budget = budget
         self.bot: Bot | None = None
         self._queues: dict[int, deque[Owed]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
@@ -198,25 +248,53 @@ class Sender:
         blocked = False
         async with lock, self._slots:
             while queue:
-                row = queue[0]
-                if row.not_before is not None and row.not_before > self.now():
+                if queue[0].not_before is not None and queue[0].not_before > self.now():
                     break  # Telegram asked us to wait, or it failed: the tick comes back
-                outcome = await self._deliver(row)
-                if outcome is None:
+                outcomes = await self._deliver_batch(list(queue))
+                for row, outcome in outcomes:
+                    if outcome is not None:
+                        queue.remove(row)
+                        self._queued.discard(row.id)
+                        blocked = blocked or outcome == "blocked"
+                if any(outcome is None for _, outcome in outcomes) or blocked:
                     break
-                queue.popleft()
-                self._queued.discard(row.id)
-                if outcome == "blocked":
-                    blocked = True
             if not queue:
                 self._queues.pop(chat_id, None)
         if blocked:
             await self.on_blocked(chat_id)
         return blocked
 
+    async def _deliver_batch(self, rows: list[Owed]) -> list[tuple[Owed, str | None]]:
+        """One chat's queued rows: new messages (and edits found by key) one after another,
+        edits of messages already on screen beside them, one message's edits in order."""
+        in_order: list[Owed] = []
+        beside: dict[int, list[Owed]] = {}
+        for row in rows:
+            message_id = row.payload.get("message_id")
+            if row.method != SEND and isinstance(message_id, int):
+                beside.setdefault(message_id, []).append(row)
+            else:
+                in_order.append(row)
+        chains = [in_order, *beside.values()]
+        results = await asyncio.gather(*(self._deliver_chain(c) for c in chains if c))
+        return [pair for chain in results for pair in chain]
+
+    async def _deliver_chain(self, rows: list[Owed]) -> list[tuple[Owed, str | None]]:
+        done: list[tuple[Owed, str | None]] = []
+        for row in rows:
+            if row.not_before is not None and row.not_before > self.now():
+                break
+            outcome = await self._deliver(row)
+            done.append((row, outcome))
+            if outcome is None or outcome == "blocked":
+                break  # the rest of this chain keeps its place
+        return done
+
     async def _deliver(self, row: Owed) -> str | None:
         """Perform one row; the outcome it was settled with, or None to try again later."""
         assert self.bot is not None, "the sender starts with the application"
+        if self.budget is not None:
+            await self.budget.take(row.priority)
         try:
             message_id = await self._perform(self.bot, row)
         except RetryAfter as exc:

@@ -54,6 +54,10 @@ NOT_FOR_YOU = "That button isn't for you."
 USE_BUTTONS = "Please tap one of the buttons above, or send /cancel to stop."
 IN_A_FLOW = "You're in the middle of something. Finish it, or send /cancel first."
 CANCELLED = "Stopped. Nothing was posted."
+SLOW_DOWN = (
+    "You're sending messages faster than I can read them. Please wait a minute, then send "
+    "one message at a time. Messages sent in the meantime are not read."
+)
 TEXT_ONLY = "I can only read text here. Please type it, or send /cancel to stop."
 
 # --- /need ---------------------------------------------------------------------------------

@@ -27,14 +27,18 @@ class DatabaseTooNew(RuntimeError):
 
 class Unit:
     """One transaction around a whole piece of work (an update, a row of timed work): every
-    change it makes and every message it owes people commit together or not at all."""
+    change it makes and every message it owes people commit together or not at all.
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
+    The transaction begins at the unit's first write, so reading (a report, a look-up)
+    never holds up anyone else; from then until the commit it has the connection to itself.
+    """
+
+    def __init__(self) -> None:
+        self.conn: aiosqlite.Connection | None = None  # set once the transaction has begun
         self.task = asyncio.current_task()
-        # Statements run just before COMMIT, with what they hand back (the outbox's rows).
+        # Statements run just before COMMIT (the outbox's rows).
         self.at_commit: list[Callable[[aiosqlite.Connection], Awaitable[None]]] = []
-        # Run after COMMIT (or after ROLLBACK too, for `always`): what the work leads to.
+        # Run after COMMIT: what the work leads to (a scrub of deleted data, the sender told).
         self.after: list[Callable[[], Awaitable[None]]] = []
         self.aborted = False
         self.savepoints = 0
@@ -160,33 +164,50 @@ class Database:
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Unit]:
-        """A unit of work: one write transaction held for the whole of it. Inside, `tx` is a
-        savepoint and reads need no lock; at the end everything commits together (with what
-        `Unit.at_commit` adds), then `Unit.after` runs. Nothing inside may wait on another
-        task that needs the database."""
+        """A unit of work: one write transaction for the whole of it, begun at its first
+        write. Inside, `tx` is a savepoint; at the end everything commits together (with
+        what `Unit.at_commit` adds), then `Unit.after` runs. Once it has written, nothing
+        inside may wait on another task that needs the database."""
         if current_unit() is not None:
             raise RuntimeError("units of work do not nest")
         await self.connect()
-        async with self._lock:
-            conn = self.conn
-            await conn.execute("BEGIN IMMEDIATE")
-            unit = Unit(conn)
-            token = _unit.set(unit)
+        unit = Unit()
+        token = _unit.set(unit)
+        try:
             try:
                 yield unit
-                if not unit.aborted:
+                if not unit.aborted and unit.at_commit:
+                    conn = await self._begin(unit)
                     for step in unit.at_commit:
                         await step(conn)
             except BaseException:
-                await conn.execute("ROLLBACK")
+                if unit.conn is not None:
+                    await unit.conn.execute("ROLLBACK")
                 raise
             finally:
                 _unit.reset(token)
-            # An aborted unit (a handler failed) changes nothing; what it says after is an
-            # apology, added after the abort.
-            await conn.execute("ROLLBACK" if unit.aborted else "COMMIT")
+            if unit.conn is not None:
+                # An aborted unit (a handler failed) changes nothing; what it says after is
+                # an apology, added after the abort.
+                await unit.conn.execute("ROLLBACK" if unit.aborted else "COMMIT")
+        finally:
+            if unit.conn is not None:
+                unit.conn = None
+                self._lock.release()
         for after in unit.after:
             await after()
+
+    async def _begin(self, unit: Unit) -> aiosqlite.Connection:
+        """The unit's transaction, begun now if it has not been: it holds the connection."""
+        if unit.conn is None:
+            await self._lock.acquire()
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._lock.release()
+                raise
+            unit.conn = self.conn
+        return unit.conn
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -211,9 +232,9 @@ class Database:
 
     @asynccontextmanager
     async def _savepoint(self, unit: Unit) -> AsyncIterator[aiosqlite.Connection]:
+        conn = await self._begin(unit)
         unit.savepoints += 1
         name = f"sp{unit.savepoints}"
-        conn = unit.conn
         changes = conn.total_changes
         await conn.execute(f"SAVEPOINT {name}")
         try:
@@ -237,7 +258,7 @@ class Database:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         unit = current_unit()
-        if unit is not None:
+        if unit is not None and unit.conn is not None:
             return list(await unit.conn.execute_fetchall(sql, params))
         await self.connect()
         # One trip to aiosqlite's thread for the statement and its rows.
@@ -259,7 +280,7 @@ class Database:
         update's own effect, so it does not mark the update as handled (see `tx`)."""
         unit = current_unit()
         if unit is not None:
-            cur = await unit.conn.execute(sql, params)
+            cur = await (await self._begin(unit)).execute(sql, params)
             return cur.rowcount
         await self.connect()
         async with self._lock:

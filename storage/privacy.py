@@ -291,7 +291,7 @@ class PrivacyRepo:
             return
         if not unit.state.get("scrub"):
             unit.state["scrub"] = True
-            await unit.conn.execute(
+            await self.db.execute_one(
                 "INSERT INTO pending_scrub (requested_at) VALUES (datetime('now'))"
             )
             unit.after.append(self.finish_scrubs)

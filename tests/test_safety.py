@@ -35,7 +35,7 @@ from support.bot import (
 from bot.sandbox import Person
 from domain.models import When
 from domain.safety import MAX_OPEN_NEEDS, MAX_POSTS_PER_DAY
-from handlers import jobs, keyboards, resident, safety, texts
+from handlers import jobs, keyboards, safety, texts
 from handlers.context import Ctx
 from handlers.errors import RedactSecrets, redact_token
 from handlers.keyboards import Action
