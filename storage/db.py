@@ -41,7 +41,6 @@ class Unit:
         # Run after COMMIT: what the work leads to (a scrub of deleted data, the sender told).
         self.after: list[Callable[[], Awaitable[None]]] = []
         self.aborted = False
-        self.savepoints = 0
         self.state: dict[str, Any] = {}  # what the storage rooms gather for the commit
 
     def abort(self) -> None:
@@ -118,6 +117,9 @@ class Database:
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._connecting = asyncio.Lock()
+        # A second connection for long reads (reports), so they never hold up conversations.
+        self._reader: aiosqlite.Connection | None = None
+        self._reading = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -153,7 +155,23 @@ class Database:
                 raise
             self._conn = conn
 
+    async def read(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """A long read (a report) on a connection of its own: it sees what has committed and
+        waits for no one, and no conversation waits for it (WAL lets both run at once)."""
+        await self.connect()
+        async with self._reading:
+            if self._reader is None:
+                reader = await aiosqlite.connect(self.path, isolation_level=None)
+                reader.row_factory = aiosqlite.Row
+                await reader.execute("PRAGMA busy_timeout=10000")
+                await reader.execute("PRAGMA query_only=ON")
+                self._reader = reader
+            return list(await self._reader.execute_fetchall(sql, params))
+
     async def close(self) -> None:
+        if self._reader is not None:
+            reader, self._reader = self._reader, None
+            await reader.close()
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await conn.close()
@@ -232,22 +250,17 @@ class Database:
 
     @asynccontextmanager
     async def _savepoint(self, unit: Unit) -> AsyncIterator[aiosqlite.Connection]:
+        """Inside a unit, a transaction is just part of it: a failure anywhere rolls the
+        whole unit back (nothing inside catches one and carries on), so no savepoint."""
         conn = await self._begin(unit)
-        unit.savepoints += 1
-        name = f"sp{unit.savepoints}"
         changes = conn.total_changes
-        await conn.execute(f"SAVEPOINT {name}")
-        try:
-            yield conn
-            await self._note_update(conn, changes)
-        except BaseException:
-            await conn.execute(f"ROLLBACK TO {name}")
-            await conn.execute(f"RELEASE {name}")
-            raise
-        await conn.execute(f"RELEASE {name}")
+        yield conn
+        if not unit.state.get("update_noted"):
+            unit.state["update_noted"] = await self._note_update(conn, changes)
 
     @staticmethod
-    async def _note_update(conn: aiosqlite.Connection, changes: int) -> None:
+    async def _note_update(conn: aiosqlite.Connection, changes: int) -> bool:
+        """Record the update being handled as processed, if this changed anything."""
         current = _current_update.get()
         if current is not None and conn.total_changes != changes:
             # A redelivered update then finds its id and is ignored (handlers.common).
@@ -255,6 +268,8 @@ class Database:
                 "INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
                 (current[0], ts(current[1])),
             )
+            return True
+        return False
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         unit = current_unit()

@@ -103,24 +103,23 @@ class OutboxRepo:
         unit = current_unit()
         # Rows to someone this unit forgot (/forget): their last words, then no trace.
         forgotten = unit.state.get("forgotten", set()) if unit is not None else set()
+        values: list[object] = []
         for row in batch.rows:
             row.transient = row.transient or row.chat_id in forgotten
-            cur = await conn.execute(
-                "INSERT INTO outbox "
-                "(chat_id, method, payload, key, target, priority, transient, created_at) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    row.chat_id,
-                    row.method,
-                    json.dumps(row.payload, ensure_ascii=False),
-                    row.key,
-                    row.target,
-                    row.priority,
-                    int(row.transient),
-                    ts(now),
-                ),
-            )
-            row.id = int(cur.lastrowid or 0)
+            payload = json.dumps(row.payload, ensure_ascii=False)
+            values += [row.chat_id, row.method, payload, row.key, row.target, row.priority]
+            values += [int(row.transient), ts(now)]
+        # One statement for the whole batch; rowids are handed out in order within it.
+        returned = await conn.execute_fetchall(
+            "INSERT INTO outbox "
+            "(chat_id, method, payload, key, target, priority, transient, created_at) VALUES "
+            + ", ".join(["(?,?,?,?,?,?,?,?)"] * len(batch.rows))
+            + " RETURNING id",
+            values,
+        )
+        ids = sorted(int(r[0]) for r in returned)
+        for row, row_id in zip(batch.rows, ids, strict=True):
+            row.id = row_id
 
     async def _committed(self, batch: _Batch) -> None:
         if self.listener is not None:

@@ -97,25 +97,25 @@ class ReportRepo:
     async def digest_rows(self, now: datetime, since: datetime) -> DigestRows:
         """Open needs, accepted ones old enough to be overdue, done ones since `since`,
         volunteers waiting for approval, open concerns and who could be asked."""
-        waiting = await self.db.fetchall(
+        waiting = await self.db.read(
             "SELECT id, category, area, created_at, window_end FROM needs "
             "WHERE status='open' ORDER BY created_at, id"
         )
         # Overdue is a day after the follow-up, which is never before accepting.
-        accepted = await self.db.fetchall(
+        accepted = await self.db.read(
             "SELECT n.id, n.category, n.area, n.created_at, n.window_end, n.accepted_at, "
             "p.first_name AS volunteer FROM needs n LEFT JOIN people p ON p.id = n.volunteer_id "
             "WHERE n.status='accepted' AND n.accepted_at <= ? ORDER BY n.accepted_at, n.id",
             (ts(now - NUDGE_AFTER),),
         )
-        done = await self.db.fetchall(
+        done = await self.db.read(
             "SELECT n.id, n.category, n.area, n.created_at, n.window_end, n.accepted_at, "
             "n.done_at, n.hours, p.first_name AS volunteer "
             "FROM needs n LEFT JOIN people p ON p.id = n.volunteer_id "
             "WHERE n.done_at > ? AND n.done_at <= ? AND n.status='done' ORDER BY n.done_at, n.id",
             (ts(since), ts(now)),
         )
-        pending = await self.db.fetchall(
+        pending = await self.db.read(
             "SELECT v.user_id, p.first_name, v.created_at, "
             "(SELECT group_concat(s.category, char(31)) FROM volunteer_skills s "
             " WHERE s.user_id = v.user_id) AS skills, "
@@ -124,7 +124,7 @@ class ReportRepo:
             "FROM volunteers v JOIN people p ON p.id = v.user_id "
             "WHERE v.approved=0 AND p.blocked=0 ORDER BY v.created_at, v.user_id"
         )
-        concerns = await self.db.fetchall(
+        concerns = await self.db.read(
             "SELECT c.id, c.need_id, c.text, c.created_at, n.category, n.area, "
             "p.first_name AS raised_by FROM concerns c "
             "LEFT JOIN needs n ON n.id = c.need_id LEFT JOIN people p ON p.id = c.raised_by "
@@ -163,7 +163,7 @@ class ReportRepo:
 
     async def available_volunteers(self) -> list[Candidate]:
         """Volunteers who could be asked now: approved, on duty, not blocked, reachable."""
-        rows = await self.db.fetchall(_VOLUNTEERS)
+        rows = await self.db.read(_VOLUNTEERS)
         return [
             Candidate(
                 user_id=r["user_id"],
@@ -192,7 +192,7 @@ class ReportRepo:
         first_cut = min(ts(min(stop, now)) for _, stop in buckets)
         sql = _TALLY.format(buckets=", ".join(["(?, ?, ?, ?)"] * len(buckets)))
         # Only needs open now, or accepted or closed since the first cut, were ever open at one.
-        rows = await self.db.fetchall(sql, [*params, first_cut, first_cut])
+        rows = await self.db.read(sql, [*params, first_cut, first_cut])
         merged: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(dict)
         for bucket, area, category, kind, count, hours, delays, who in rows:
             cell = merged[(bucket, area, category)]
