@@ -135,6 +135,8 @@ def build_application(
         coordinator_ids=tuple(settings.coordinator_ids),
         volunteer_approval=settings.volunteer_approval,
         digest_time=settings.digest_time,
+        quiet_hours=settings.quiet_hours,
+        flow_timeout=settings.flow_timeout,
     )
     token = settings.token.get_secret_value() if settings.token else "0:offline"
     builder = (

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.quiet import QuietHours
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -75,6 +77,33 @@ class Settings(BaseSettings):
     retention: timedelta = Field(
         default=timedelta(days=30), validation_alias=_env("MUTUALAID_RETENTION")
     )
+    # Local hours in which nothing unasked-for is sent; None (`off`) for none.
+    quiet_hours: Annotated[QuietHours | None, NoDecode] = Field(
+        default=QuietHours(start=time(21, 0), end=time(8, 0)),
+        validation_alias=_env("MUTUALAID_QUIET_HOURS"),
+    )
+    flow_timeout: timedelta = Field(
+        default=timedelta(minutes=30), validation_alias=_env("MUTUALAID_FLOW_TIMEOUT")
+    )
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet(cls, value: object) -> object:
+        """`21:00-08:00` (across midnight or not), or `off`."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip().lower()
+        if text in ("off", "none", ""):
+            return None
+        found = re.fullmatch(r"(\d{1,2}):(\d\d)\s*-\s*(\d{1,2}):(\d\d)", text)
+        if not found:
+            raise ValueError(f"{value!r} is not like 21:00-08:00 (or off)")
+        h1, m1, h2, m2 = (int(g) for g in found.groups())
+        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+            raise ValueError(f"{value!r} has a time that does not exist")
+        if (h1, m1) == (h2, m2):
+            raise ValueError(f"{value!r} starts and ends at the same time; use off for none")
+        return QuietHours(start=time(h1, m1), end=time(h2, m2))
 
     @field_validator("coordinator_ids", mode="before")
     @classmethod
@@ -104,7 +133,9 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a time zone name like Europe/London") from None
         return value
 
-    @field_validator("wave_timeout", "urgent_wave_timeout", "tick", "retention", mode="before")
+    @field_validator(
+        "wave_timeout", "urgent_wave_timeout", "tick", "retention", "flow_timeout", mode="before"
+    )
     @classmethod
     def _duration(cls, value: object) -> timedelta:
         return parse_duration(value)

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from domain.community import Community
 from domain.models import Person
 from domain.ports import Clock
+from domain.quiet import QuietHours
 from domain.services import MutualAid
 from handlers.outbox import Sender
 from storage import Store
@@ -30,6 +31,8 @@ class Services:
     coordinator_ids: tuple[int, ...] = ()
     volunteer_approval: bool = True
     digest_time: time = time(8, 0)  # local; the weekly report goes out on Mondays then too
+    quiet_hours: QuietHours | None = None  # MUTUALAID_QUIET_HOURS (bot.app passes it)
+    flow_timeout: timedelta = timedelta(minutes=30)
     work_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def now(self) -> datetime:
