@@ -7,25 +7,29 @@ same arrival stream and with the same volunteer behaviour:
 
 * wave: what the bot does. `domain.matching.next_wave` over `domain.models.Candidate`s
   built from the simulated volunteers' state (open tasks, tasks in the last 30 days, last
-  task, `excluded` once asked), waves of 3, moving on after
-  `domain.lifecycle.wave_deadline` (2 h, 20 min for Today) or as soon as the whole wave
-  has declined; when everyone has been asked, those who stayed silent are asked once
-  more (`NeedRepo.second_round`), and after that the need is escalated.
+  task, `excluded` once asked), waves of 3, the next wave added after
+  `domain.lifecycle.wave_deadline` (2 h, 20 min for Today) or as soon as everyone in the
+  current wave has declined. Waves widen the circle: everyone asked keeps a live Accept
+  until the need is taken or its window ends, so a late yes still wins. When nobody is
+  left to ask, the need is escalated.
 * broadcast: the WhatsApp group. Everyone with the skill in the need's area or a
   neighbouring one hears at once, busy or not; the first to accept gets it. Each person
   pinged counts as one message.
-* nearest: the big apps. The same hard rules (`domain.matching.rank`), then always the
-  same order: same area, then neighbour, then volunteer id, with no fairness tie-breaks;
-  waves of 3 with the bot's timeouts, so only the ordering differs from "wave".
+* nearest: the big apps. The same hard rules (`domain.matching.rank`), then nearest
+  first: same area, then neighbour, with no fairness tie-breaks. Simulated volunteers
+  have no location, so within a tier the order is a fair draw made afresh for each need
+  (seeded, so a run is reproducible); a fixed order there (by id, say) would pile the
+  work on a few and flatter the bot's fairness. Waves of 3 with the bot's widening and
+  timeouts, so only the ordering differs from "wave".
 * nearest-1: nearest, one volunteer at a time (as ride-hailing apps do).
 
 Volunteer behaviour is drawn once per (volunteer, need) from a hash of the seed, so the
 policies differ only in whom they ask and when: whether the person would answer at all
 (their own response probability), after what delay (their own typical delay, longer if
 the message comes while they sleep), and whether the answer is yes or no. A yes counts
-only if the proposal is still open (in the bot a late accept of a wave that has moved on
-is stale), the need is still unmet, and the volunteer can take it: below three open
-tasks, available in the need's window, vetted if the category requires it. An accepted
+if the need is still unmet (whichever wave asked them) and the volunteer can take it:
+below three open tasks, available in the need's window, vetted if the category requires
+it; a yes they cannot act on counts as a no. An accepted
 task keeps the volunteer busy (an open task) until it is done: a few hours for Today, on
 the day for Tomorrow, within a few days for This week. A need is met when it is accepted
 before its window (`domain.lifecycle.window_for`) ends.
@@ -37,9 +41,7 @@ Time is a clock the loop moves: a heap of timed events, nothing sleeps.
 
 To see how much the figures depend on the assumptions: `--seed`, `--delay-scale` and
 `--respond-scale` change the town's people; `--wave-timeout` and `--urgent-timeout` (in
-minutes) are the bot's own settings; `--late-yes-wins` is a what-if the bot does not do
-(a yes pressed after its wave moved on would still win while the need is open; the bot
-takes the Accept button away and `storage.needs.claim` answers STALE).
+minutes) are the bot's own settings.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from statistics import NormalDist
@@ -166,7 +168,6 @@ class Town:
     respond_scale: float = 1.0
     wave_timeout: timedelta = WAVE_TIMEOUT
     urgent_wave_timeout: timedelta = URGENT_WAVE_TIMEOUT
-    late_yes_wins: bool = False  # a what-if: the bot does not (see Simulation.answer)
     _draws: dict[tuple[int, int], Draw] = field(default_factory=dict, compare=False, repr=False)
 
     def draw(self, volunteer: Volunteer, need: Need) -> Draw:
@@ -191,13 +192,21 @@ class Town:
             self._draws[key] = got
         return got
 
+    def tie_break(self, need: Need, user_id: int) -> int:
+        """A fair draw for ordering volunteers no rule tells apart, afresh for each need
+        and the same for every wave of it; seeded, so a run is reproducible."""
+        digest = hashlib.blake2b(
+            f"{self.seed}:tie:{need.id}:{user_id}".encode(), digest_size=8
+        ).digest()
+        return int.from_bytes(digest)
+
 
 def _pick(rng: random.Random, choices: tuple[tuple[Any, float], ...]) -> Any:
     values, weights = zip(*choices, strict=True)
     return rng.choices(values, weights)[0]
 
 
-def _sample(rng: random.Random, weights: dict[str, float], k: int) -> list[str]:
+def _sample(rng: random.Random, weights: Mapping[str, float], k: int) -> list[str]:
     """k distinct names, drawn by weight without replacement."""
     pool = dict(weights)
     out: list[str] = []
@@ -219,7 +228,6 @@ def build_town(
     respond_scale: float = 1.0,
     wave_timeout: timedelta = WAVE_TIMEOUT,
     urgent_wave_timeout: timedelta = URGENT_WAVE_TIMEOUT,
-    late_yes_wins: bool = False,
 ) -> Town:
     rng = random.Random(seed)
     areas = community.area_names()
@@ -291,7 +299,6 @@ def build_town(
         respond_scale=respond_scale,
         wave_timeout=wave_timeout,
         urgent_wave_timeout=urgent_wave_timeout,
-        late_yes_wins=late_yes_wins,
     )
 
 
@@ -318,14 +325,18 @@ class NeedState:
     need: Need
     view: NeedView
     asked: set[int] = field(default_factory=set)
-    waiting: set[int] = field(default_factory=set)  # proposals still open
+    live: set[int] = field(default_factory=set)  # proposals still open, of every wave
+    current: set[int] = field(default_factory=set)  # who is in the wave being waited on
     wave: int = 0
     accepted_by: int | None = None
     accepted_at: datetime | None = None
     closed: bool = False  # accepted, or its window ended
     ran_out: bool = False  # nobody left to ask (the bot escalates)
-    declined: set[int] = field(default_factory=set)
-    second_round: bool = False  # the silent have been asked once more
+
+    @property
+    def waiting(self) -> bool:
+        """Someone in the current wave has yet to answer."""
+        return bool(self.current & self.live)
 
 
 @dataclass
@@ -336,7 +347,7 @@ class Result:
     met_by_when: dict[When, list[int]] = field(default_factory=dict)  # when -> [met, all]
     minutes_to_match: list[float] = field(default_factory=list)
     messages: int = 0
-    late_yes: int = 0  # a yes that came after its wave had moved on
+    late_wins: int = 0  # met by a yes from a wave the need had already widened past
     ran_out: int = 0
     tasks: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -383,10 +394,13 @@ def wave_chooser(size: int) -> Chooser:
     return choose
 
 
-def nearest_chooser(size: int) -> Chooser:
+def nearest_chooser(size: int, town: Town) -> Chooser:
     def choose(state: NeedState, candidates: list[Candidate], community: Community) -> list:
         eligible = rank(state.need, candidates, community, TZ)
-        return sorted(eligible, key=lambda c: (*state.view.proximity(c), c.user_id))[:size]
+        return sorted(
+            eligible,
+            key=lambda c: (*state.view.proximity(c), town.tie_break(state.need, c.user_id)),
+        )[:size]
 
     return choose
 
@@ -455,27 +469,23 @@ class Simulation:
             self.candidate(v, state, now) for v in self.by_skill.get(state.need.category, ())
         ]
         wave = self.chooser(state, candidates, self.town.community)
-        if not wave and not state.second_round:
-            # The bot's `NeedRepo.second_round`: those who let a wave pass in silence are
-            # asked once more before the need goes to a coordinator.
-            state.second_round = True
-            silent = state.asked - state.declined - state.waiting
-            if silent:
-                state.asked -= silent
-                candidates = [
-                    self.candidate(v, state, now)
-                    for v in self.by_skill.get(state.need.category, ())
-                ]
-                wave = self.chooser(state, candidates, self.town.community)
         if not wave:
-            if not state.waiting and not state.ran_out:
-                state.ran_out = True  # escalated to the coordinators
+            # The bot's `NeedRepo.ran_out`: the wave is over, the need escalated once.
+            state.current = set()
+            if not state.ran_out:
+                state.ran_out = True
                 self.result.ran_out += 1
             return
         state.wave += 1
+        state.current = {c.user_id for c in wave}
         self.propose(state, [self.people[c.user_id] for c in wave], now)
         deadline = wave_deadline(
-            state.need.when, now, self.town.wave_timeout, self.town.urgent_wave_timeout
+            state.need.when,
+            now,
+            self.town.wave_timeout,
+            self.town.urgent_wave_timeout,
+            quiet=None,  # no quiet hours simulated: people answer when awake (_awake)
+            tz=TZ,
         )
         self.at(deadline, "timeout", state.need.id, state.wave)
 
@@ -483,34 +493,26 @@ class Simulation:
         self.result.messages += len(volunteers)
         for v in volunteers:
             state.asked.add(v.id)
-            state.waiting.add(v.id)
+            state.live.add(v.id)
             draw = self.town.draw(v, state.need)
             if draw.answers:
                 self.at(self._awake(v, now) + draw.delay, "answer", state.need.id, v.id, draw.yes)
 
     def answer(self, state: NeedState, volunteer_id: int, yes: bool, now: datetime) -> None:
-        if volunteer_id not in state.waiting:
-            if yes and not state.closed:
-                # The wave moved on: `storage.needs.claim` answers STALE even though the
-                # need is still open. `--late-yes-wins` asks what taking it would change.
-                self.result.late_yes += 1
-                if self.town.late_yes_wins and self._can_take(self.people[volunteer_id], state):
-                    self.accept(state, volunteer_id, now)
-            return
-        state.waiting.discard(volunteer_id)
-        if not yes:
-            state.declined.add(volunteer_id)
-        if state.closed:
-            return
+        if volunteer_id not in state.live or state.closed:
+            return  # taken by someone else, or its window ended
+        state.live.discard(volunteer_id)
         if yes and self._can_take(self.people[volunteer_id], state):
+            if self.chooser is not None and volunteer_id not in state.current:
+                self.result.late_wins += 1  # an earlier wave's yes, after the circle widened
             self.accept(state, volunteer_id, now)
         elif self.chooser is not None and not state.waiting:
-            self.match(state, now)  # the whole wave said no: the next one at once
+            self.match(state, now)  # everyone in the current wave said no: the next at once
 
     def accept(self, state: NeedState, volunteer_id: int, now: datetime) -> None:
         need = state.need
         state.accepted_by, state.accepted_at, state.closed = volunteer_id, now, True
-        state.waiting.clear()  # the others' proposals are taken
+        state.live.clear()  # everyone else's proposals, of every wave, are taken
         person = self.state[volunteer_id]
         person.open_tasks += 1
         person.accepted.append(now)
@@ -520,16 +522,16 @@ class Simulation:
         self.result.minutes_to_match.append((now - need.created_at).total_seconds() / 60)
 
     def timeout(self, state: NeedState, wave: int, now: datetime) -> None:
-        # The bot's `move_on`: only if this is still the need's wave and someone in it
-        # has not answered (whoever answered last has matched already).
+        # The bot's `wave_timed_out`: only if this is still the need's wave and someone in
+        # it has not answered (whoever answered last has widened already). The silent keep
+        # their proposals: the next wave is added to them.
         if state.closed or state.wave != wave or not state.waiting:
             return
-        state.waiting.clear()
         self.match(state, now)
 
     def window_end(self, state: NeedState) -> None:
         state.closed = True
-        state.waiting.clear()
+        state.live.clear()
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -586,12 +588,13 @@ class Simulation:
         return max(now, min(done, need.window_end))
 
 
-POLICIES: tuple[tuple[str, Chooser | None], ...] = (
-    ("wave (the bot)", wave_chooser(WAVE_SIZE)),
-    ("broadcast", None),
-    ("nearest", nearest_chooser(WAVE_SIZE)),
-    ("nearest-1", nearest_chooser(1)),
-)
+def policies(town: Town) -> tuple[tuple[str, Chooser | None], ...]:
+    return (
+        ("wave (the bot)", wave_chooser(WAVE_SIZE)),
+        ("broadcast", None),
+        ("nearest", nearest_chooser(WAVE_SIZE, town)),
+        ("nearest-1", nearest_chooser(1, town)),
+    )
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -600,7 +603,7 @@ POLICIES: tuple[tuple[str, Chooser | None], ...] = (
 def report(town: Town, results: list[Result]) -> bool:
     print(
         f"{'policy':<16}{'share met':>10}{'median min':>12}{'msgs/met':>10}{'Gini':>7}"
-        f"{'never':>8}{'Today':>8}{'Tmrw':>7}{'Week':>7}{'ran out':>9}{'late yes':>10}"
+        f"{'never':>8}{'Today':>8}{'Tmrw':>7}{'Week':>7}{'ran out':>9}{'late wins':>11}"
     )
     for r in results:
         by_when = [
@@ -611,7 +614,7 @@ def report(town: Town, results: list[Result]) -> bool:
             f"{r.policy:<16}{r.share_met:>10.1%}{r.median_minutes:>12.0f}"
             f"{r.messages_per_met:>10.1f}{r.gini:>7.3f}{r.never:>8.1%}"
             f"{by_when[0]:>8.0%}{by_when[1]:>7.0%}{by_when[2]:>7.0%}"
-            f"{r.ran_out:>9}{r.late_yes:>10}"
+            f"{r.ran_out:>9}{r.late_wins:>11}"
         )
     print()
     print(
@@ -622,7 +625,7 @@ def report(town: Town, results: list[Result]) -> bool:
         "Gini and never: tasks over all volunteers; Today/Tmrw/Week: share met by window; "
         "ran out: nobody left to ask (escalated);"
     )
-    print("late yes: a yes after its wave had moved on (the bot answers that it is stale)")
+    print("late wins: met by a yes from a wave the need had widened past (still a live Accept)")
     print()
     wave, broadcast, nearest = results[0], results[1], results[2]
     checks = (
@@ -632,13 +635,13 @@ def report(town: Town, results: list[Result]) -> bool:
             f"{wave.share_met:.1%} vs {broadcast.share_met:.1%}",
         ),
         (
-            "wave's messages per need met < 1/5 of broadcast's",
-            wave.messages_per_met < broadcast.messages_per_met / 5,
+            "wave's messages per need met <= 1/5 of broadcast's",
+            wave.messages_per_met <= broadcast.messages_per_met / 5,
             f"{wave.messages_per_met:.1f} vs {broadcast.messages_per_met:.1f} "
             f"({wave.messages_per_met / broadcast.messages_per_met:.2f}x)",
         ),
         (
-            "wave's Gini < nearest-first's",
+            "wave's Gini < nearest-first's (fair tie-break)",
             wave.gini < nearest.gini,
             f"{wave.gini:.3f} vs {nearest.gini:.3f}",
         ),
@@ -672,12 +675,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--urgent-timeout", type=float, default=20, help="the same for a need wanted Today"
     )
-    parser.add_argument(
-        "--late-yes-wins",
-        action="store_true",
-        help="what-if: a yes after the wave moved on still wins if the need is open "
-        "(the bot answers it is stale)",
-    )
     args = parser.parse_args(argv)
     if args.small:
         args.residents, args.volunteers, args.days = 400, 60, 5
@@ -694,9 +691,8 @@ def main(argv: list[str] | None = None) -> int:
         respond_scale=args.respond_scale,
         wave_timeout=timedelta(minutes=args.wave_timeout),
         urgent_wave_timeout=timedelta(minutes=args.urgent_timeout),
-        late_yes_wins=args.late_yes_wins,
     )
-    results = [Simulation(town, name, chooser).run() for name, chooser in POLICIES]
+    results = [Simulation(town, name, chooser).run() for name, chooser in policies(town)]
     seconds = time.perf_counter() - started
 
     when_counts = {w: sum(1 for n in town.needs if n.when is w) for w, _ in WHEN_MIX}
@@ -709,13 +705,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  {len(town.needs)} needs (Today {when_counts[When.TODAY]}, Tomorrow "
         f"{when_counts[When.TOMORROW]}, This week {when_counts[When.THIS_WEEK]}); waves of "
-        f"{WAVE_SIZE}, moving on after {_hm(town.wave_timeout)} "
+        f"{WAVE_SIZE}, widening after {_hm(town.wave_timeout)} "
         f"({_hm(town.urgent_wave_timeout)} for Today)"
     )
     if args.delay_scale != 1.0 or args.respond_scale != 1.0:
         print(f"  delays x{args.delay_scale:g}, answer probabilities x{args.respond_scale:g}")
-    if args.late_yes_wins:
-        print("  what-if: a late yes wins while the need is open (the bot's claim says stale)")
     print()
     report(town, results)
     print(f"simulated in {seconds:.1f} s")

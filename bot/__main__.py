@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from telegram.error import InvalidToken
 
+from bot import reach
 from bot.config import Settings
 from domain.community import Community, CommunityError, load_community
 from storage import DatabaseTooNew
@@ -27,6 +29,12 @@ a token like 123456789:AAE... Put it in the environment or in a file named .env 
 then run `mutualaid run` again. To see the bot work first without a token, run
 `mutualaid demo`.
 """
+
+
+NO_COORDINATOR = """\
+Warning: volunteer approval is on (MUTUALAID_VOLUNTEER_APPROVAL) but no coordinator is
+configured (MUTUALAID_COORDINATOR_IDS), so nobody could ever approve a volunteer, or invite
+a coordinator who could. Add your own Telegram id there (or turn approval off)."""
 
 
 def _logging(verbose: bool = False) -> None:
@@ -56,27 +64,102 @@ def _community(settings: Settings) -> Community:
 
 
 def run(_: argparse.Namespace) -> int:
-    """Poll Telegram with the configuration from the environment or .env."""
+    """The bot, and the dashboard beside it, with the configuration from the environment
+    or .env: updates by polling, or by webhook on the dashboard's server."""
     settings = _settings()
     if settings.token is None or not settings.token.get_secret_value().strip():
         print(NO_TOKEN, file=sys.stderr)
         return 2
     community = _community(settings)
     _logging()
-    from bot.app import build_application
     from handlers.errors import redact_token
 
     redact_token(settings.token.get_secret_value())
-
-    app = build_application(settings, community)
     try:
-        app.run_polling(allowed_updates=["message", "callback_query"], close_loop=False)
+        return asyncio.run(_serve(settings, community))
     except DatabaseTooNew as exc:
         print(exc, file=sys.stderr)
         return 3
     except InvalidToken:
         print("Telegram did not accept the token. " + NO_TOKEN, file=sys.stderr)
         return 2
+
+
+UPDATES = ["message", "callback_query"]
+
+
+async def _serve(settings: Settings, community: Community) -> int:
+    """One process, one event loop: the Application (as `run_polling` would start it) and
+    the dashboard's server beside it (PTB's customwebhookbot/starlettebot.py)."""
+    from bot.app import build_application, build_dashboard
+    from handlers.dashboard import URL_KEY
+    from web.server import SWITCH_INTERVAL, Server, listen
+
+    logger = logging.getLogger("bot")
+    app = build_application(settings, community)
+    webhook = settings.webhook_address
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    server: Server | None = None
+    if settings.web_host:
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        try:
+            server = Server(
+                build_dashboard(app, webhook=webhook is not None),
+                listen(settings.web_host, settings.web_port),
+            )
+        except OSError as exc:
+            where = f"{settings.web_host}:{settings.web_port}"
+            if webhook is not None:
+                print(f"The web server can't listen on {where}: {exc.strerror}", file=sys.stderr)
+                return 4
+            # Residents come first: the bot runs on without its dashboard.
+            logger.error(
+                "The dashboard can't listen on %s (%s); the bot runs without it. Set "
+                "MUTUALAID_WEB_PORT (or MUTUALAID_WEB_HOST=off).",
+                where,
+                exc.strerror,
+            )
+            app.bot_data[URL_KEY] = None
+    # Telegram unreachable: one line each attempt, and again, until it answers or we stop.
+    if not await reach.initialize(app, stop, settings.api_base_url or "api.telegram.org"):
+        if server is not None:
+            server.sock.close()
+        return 0
+    serving: asyncio.Task[None] | None = None
+    try:
+        assert app.post_init is not None and app.updater is not None
+        await app.post_init(app)
+        if webhook is not None:
+            assert settings.webhook_secret is not None
+            await app.bot.set_webhook(
+                webhook,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=UPDATES,
+            )
+            logger.info("Receiving updates by webhook at %s", webhook)
+        else:
+            await app.updater.start_polling(allowed_updates=UPDATES)
+        await app.start()
+        if server is not None:
+            serving = asyncio.create_task(server.serve())
+            logger.info("Dashboard at %s", settings.dashboard_url)
+            serving.add_done_callback(lambda _: stop.set())
+        await stop.wait()
+        logger.info("Stopping")
+    finally:
+        if server is not None and serving is not None:
+            server.stop()
+            await asyncio.gather(serving, return_exceptions=True)
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
     return 0
 
 
@@ -108,15 +191,30 @@ def check(_: argparse.Namespace) -> int:
         f"{'on' if settings.volunteer_approval else 'off'}"
     )
     print(f"Token: {'set' if settings.token else 'not set (mutualaid run needs one)'}")
+    if settings.volunteer_approval and not settings.coordinator_ids:
+        print(NO_COORDINATOR, file=sys.stderr)
     return 0
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Play a short story against the real application and an in-process Telegram."""
+    """Play a short story against the real application and an in-process Telegram; with
+    --dashboard, a month of requests and the dashboard over it."""
+    if getattr(args, "dashboard", False):
+        from bot.dashboard_demo import show
+
+        logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.WARNING)
+        with tempfile.TemporaryDirectory() as folder:
+            settings = _settings(database=Path(folder) / "demo.db", volunteer_approval=False)
+            if settings.web_host is None:
+                settings = settings.model_copy(update={"web_host": "127.0.0.1"})
+            return asyncio.run(show(settings, _community(settings)))
     from bot.demo import play
 
     with tempfile.TemporaryDirectory() as folder:
-        settings = _settings(database=Path(folder) / "demo.db", volunteer_approval=False)
+        # Quiet hours off: the story is told whatever the hour (proposals would wait for 8:00).
+        settings = _settings(
+            database=Path(folder) / "demo.db", volunteer_approval=False, quiet_hours=None
+        )
         community = _community(settings)
         for line in asyncio.run(play(settings, community)):
             print(line)
@@ -127,7 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mutualaid", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot against Telegram").set_defaults(func=run)
-    sub.add_parser("demo", help="a scripted story, offline, no token").set_defaults(func=demo)
+    demo_parser = sub.add_parser("demo", help="a scripted story, offline, no token")
+    demo_parser.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="a month of made-up requests and the web dashboard over it, with sign-in links",
+    )
+    demo_parser.set_defaults(func=demo)
     sub.add_parser("check", help="validate configuration and community file").set_defaults(
         func=check
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.applications import Starlette
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -25,18 +27,33 @@ from bot.config import Settings
 from domain.community import Community, load_community
 from domain.ports import Clock
 from domain.services import MutualAid, Policy
-from handlers import common, digest, jobs, keyboards, liaison, outbox, roles, texts
+from handlers import common, digest, held, jobs, keyboards, liaison, outbox, roles, texts
 from handlers.concerns import concern_conversation
 from handlers.context import Ctx, Services
+from handlers.coordinating import (
+    coordinating_handlers,
+    coordinating_performers,
+    coordinating_text_handlers,
+)
 from handlers.coordinator import coordinator_handlers, newneed_start
+from handlers.dashboard import URL_KEY, ChatActions, dashboard_handlers
 from handlers.digest import digest_handlers
 from handlers.errors import on_error
 from handlers.keyboards import Action
 from handlers.liaison import liaison_handlers
+from handlers.menus import sync as sync_menus
 from handlers.mine import mine_handlers
 from handlers.outbox import Budget, Sender
+from handlers.outside import outside_handlers
 from handlers.privacy import privacy_handlers
 from handlers.processor import PerPersonProcessor
+from handlers.referrals import (
+    alert_referral,
+    decline_conversation,
+    refer_conversation,
+    referral_handlers,
+)
+from handlers.relay import relay_handlers
 from handlers.resident import need_conversation
 from handlers.tasks import task_handlers
 from handlers.volunteer import proposal_handlers, volunteer_conversation
@@ -44,6 +61,8 @@ from storage import Store
 from storage.db import processing_update
 from storage.outbox import owed_in
 from storage.persistence import SqlitePersistence
+from web.app import create_app
+from web.ports import Dashboard, Turns
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +78,11 @@ class MutualAidApplication(Application[Any, Any, Any, Any, Any, Any]):
     only then is anything sent (handlers/outbox.py)."""
 
     async def process_update(self, update: object) -> None:
+        turns: Turns = self.bot_data["turns"]
+        with turns.conversation():  # the dashboard waits its turn meanwhile
+            await self._process(update)
+
+    async def _process(self, update: object) -> None:
         services: Services = self.bot_data["services"]
         async with services.store.db.unit() as unit:
             await super().process_update(update)
@@ -74,13 +98,21 @@ class MutualAidApplication(Application[Any, Any, Any, Any, Any, Any]):
             await jobs.run_due_work(Ctx(self))
 
 
-async def _slow_down(update: Update) -> None:
-    """One request to slow down to someone sending too fast (it changes nothing)."""
-    if update.effective_chat is not None:
+def _slow_down(budget: Budget | None) -> Callable[[Update], Awaitable[None]]:
+    """One request to slow down to someone sending too fast: it changes nothing, so it is
+    sent straight away, within Telegram's pace like every other message."""
+
+    async def ask(update: Update) -> None:
+        if update.effective_chat is None:
+            return
+        if budget is not None:
+            await budget.take()
         try:
             await update.effective_chat.send_message(texts.SLOW_DOWN)
         except TelegramError as exc:
             logger.info("Could not ask chat %s to slow down: %r", update.effective_chat.id, exc)
+
+    return ask
 
 
 async def _persist(update: Update, context: Ctx) -> None:
@@ -114,6 +146,7 @@ def build_application(
         volunteer_approval=settings.volunteer_approval,
         wave_timeout=settings.wave_timeout,
         urgent_wave_timeout=settings.urgent_wave_timeout,
+        quiet_hours=settings.quiet_hours,
     )
     clock = clock or SystemClock()
     aid = MutualAid(store, community, policy)
@@ -156,17 +189,57 @@ def build_application(
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     if concurrent:
         builder = builder.concurrent_updates(
-            PerPersonProcessor(CONCURRENT_UPDATES, clock.now, _slow_down)
+            PerPersonProcessor(CONCURRENT_UPDATES, clock.now, _slow_down(services.sender.budget))
         )
     app = builder.build()
     app.bot_data["services"] = services
     app.bot_data["settings"] = settings
+    app.bot_data["turns"] = Turns()  # conversations before dashboard pages (web/ports.py)
+    # /dashboard's links point here; None: the dashboard is off (MUTUALAID_WEB_HOST=off).
+    app.bot_data[URL_KEY] = settings.dashboard_url if settings.web_host else None
     _add_handlers(app)
     return app
 
 
+def build_dashboard(
+    app: Application[Any, Any, Any, Any, Any, Any], *, webhook: bool = False
+) -> Starlette:
+    """The web dashboard over the bot's own store, community and clock; its coordinators'
+    actions are the chat's (handlers/dashboard.py). With `webhook`, Telegram's updates
+    arrive on it too, checked against MUTUALAID_WEBHOOK_SECRET."""
+    services: Services = app.bot_data["services"]
+    settings: Settings = app.bot_data["settings"]
+
+    async def receive(data: dict[str, Any]) -> None:
+        await app.update_queue.put(Update.de_json(data, app.bot))
+
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return create_app(
+        Dashboard(
+            store=services.store,
+            community=services.community,
+            tz=services.tz,
+            clock=services.clock.now,
+            actions=ChatActions(app),
+            url=settings.dashboard_url,
+            coordinator_ids=services.coordinator_ids,
+            retention=services.retention,
+            receive_update=receive if webhook else None,
+            webhook_path=settings.webhook_path,
+            webhook_secret=secret,
+            turns=app.bot_data["turns"],
+        )
+    )
+
+
 # Timed work whose performers live with their commands (jobs stands below them).
-jobs.PERFORMERS.update(digest=digest.send_digest, weekly_report=liaison.send_weekly_report)
+jobs.PERFORMERS.update(
+    digest=digest.send_digest,
+    weekly_report=liaison.send_weekly_report,
+    alert_held=held.alert_held,
+    alert_referral=alert_referral,
+    **coordinating_performers(),  # announcement
+)
 
 
 def _add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -178,15 +251,25 @@ def _add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             *proposal_handlers(),
             *task_handlers(),
             *mine_handlers(),
+            *outside_handlers(),  # `My tasks` under the menu
             *privacy_handlers(),  # /mydata and /forget answer even mid-flow
             *coordinator_handlers(),
+            *coordinating_handlers(),  # people by name, #12, /volunteers, /announce
+            *held.held_handlers(),  # Release and Close on needs held for a coordinator
+            *referral_handlers(),  # /referrals, and Take on the council's referrals
             *roles.roles_handlers(),
             *digest_handlers(),
             *liaison_handlers(),
+            *dashboard_handlers(),
             # Flows first: inside one, /start and /help are the flow's own fallbacks.
             need_conversation(CommandHandler("newneed", newneed_start)),
             volunteer_conversation(),
             concern_conversation(),
+            refer_conversation(),  # a liaison's /refer
+            decline_conversation(),  # Decline on a council referral asks why
+            # Outside a flow: plain text to the person someone shares a task with.
+            *coordinating_text_handlers(),  # a coordinator's #12, or the note they were asked for
+            *relay_handlers(),
             CommandHandler("start", roles.start_with_code, has_args=True),
             CommandHandler("start", common.start),
             CommandHandler("help", common.help_command),
@@ -215,6 +298,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await services.store.people.ensure_coordinators(list(services.coordinator_ids), services.now())
     await digest.seed(services)  # the daily digest and Monday's report, booked once
     await liaison.seed(services)
+    # Each role's command menu, where it is not yet set or has changed since (cheap: none).
+    if calls := await sync_menus(app.bot, services.store, services.now()):
+        logger.info("Set %s command menus", calls)
     settings: Settings = app.bot_data["settings"]
     assert app.job_queue is not None
     # Overdue rows run at once on start (first=0), then every tick.

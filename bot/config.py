@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.quiet import QuietHours
@@ -85,6 +85,68 @@ class Settings(BaseSettings):
     flow_timeout: timedelta = Field(
         default=timedelta(minutes=30), validation_alias=_env("MUTUALAID_FLOW_TIMEOUT")
     )
+    # The dashboard, served by `mutualaid run` beside the bot; None (`off`) for none.
+    web_host: Annotated[str | None, NoDecode] = Field(
+        default="127.0.0.1", validation_alias=_env("MUTUALAID_WEB_HOST")
+    )
+    web_port: int = Field(default=8080, ge=1, le=65535, validation_alias=_env("MUTUALAID_WEB_PORT"))
+    web_url: str | None = Field(default=None, validation_alias=_env("MUTUALAID_WEB_URL"))
+    webhook_url: str | None = Field(default=None, validation_alias=_env("MUTUALAID_WEBHOOK_URL"))
+    webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("MUTUALAID_WEBHOOK_SECRET")
+    )
+
+    @field_validator("web_host", mode="before")
+    @classmethod
+    def _web_host(cls, value: object) -> object:
+        """A host name or address to listen on, or `off`."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.lower() in ("off", "none", "false", ""):
+                return None
+            return text
+        return value
+
+    @field_validator("web_url", "webhook_url", mode="before")
+    @classmethod
+    def _url(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().rstrip("/")
+            if not text:
+                return None
+            if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", text):
+                raise ValueError(f"{value!r} is not an address like https://aid.example.org")
+            return text
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret(cls, value: object) -> object:
+        """Telegram takes 1 to 256 of A-Z, a-z, 0-9, _ and - as a webhook's secret."""
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str):
+            text = text.strip()
+            if not text:
+                return None
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", text):
+                raise ValueError(
+                    "the webhook secret must be 1 to 256 letters, digits, _ or - (Telegram's rule)"
+                )
+        return text
+
+    @model_validator(mode="after")
+    def _webhook_needs(self) -> Settings:
+        if self.webhook_url is not None:
+            if self.webhook_secret is None:
+                raise ValueError(
+                    "MUTUALAID_WEBHOOK_URL needs MUTUALAID_WEBHOOK_SECRET, so that only "
+                    "Telegram can send updates"
+                )
+            if self.web_host is None:
+                raise ValueError(
+                    "MUTUALAID_WEBHOOK_URL needs the web server: MUTUALAID_WEB_HOST is off"
+                )
+        return self
 
     @field_validator("quiet_hours", mode="before")
     @classmethod
@@ -147,3 +209,27 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def dashboard_url(self) -> str:
+        """The dashboard's public address, for links (MUTUALAID_WEB_URL, or where it listens)."""
+        if self.web_url:
+            return self.web_url
+        host = self.web_host or "127.0.0.1"
+        host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.web_port}"
+
+    @property
+    def webhook_path(self) -> str:
+        """Where on the web server Telegram's updates arrive: the webhook address's path,
+        or /telegram when it names none."""
+        path = "/" + (self.webhook_url or "").split("://", 1)[-1].partition("/")[2]
+        return path if path != "/" else "/telegram"
+
+    @property
+    def webhook_address(self) -> str | None:
+        """The address Telegram is told to send updates to."""
+        if not self.webhook_url:
+            return None
+        base = self.webhook_url.split("://", 1)[1]
+        return self.webhook_url if "/" in base else self.webhook_url + self.webhook_path

@@ -65,6 +65,8 @@ class Transcript:
 async def play(settings: Settings, community: Community) -> list[str]:
     """A volunteer signs up, a resident asks for shopping, the volunteer accepts."""
     request = SandboxRequest()
+    # The story is about the loop, whatever the hour it is run at: no quiet hours.
+    settings = settings.model_copy(update={"quiet_hours": None})
     app = build_application(settings, community, request=request, rate_limit=False)
     sandbox = Sandbox(app, request)
     priya = Person(101, "Priya", "priya_helps")
@@ -103,6 +105,9 @@ async def play(settings: Settings, community: Community) -> list[str]:
             await press(margaret, "Today")
             await press(margaret, "Post")
             await press(priya, "Accept")
+            # After the match they reach each other through the bot, both ways.
+            await say(margaret, "Thank you! The side gate is open, I'm in all afternoon.")
+            await say(priya, "Lovely, I'll be there about 3.")
             story.flush()
         finally:
             assert app.post_shutdown is not None

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from domain import answers
+
 DEFAULT_CATEGORIES = (
     "Shopping & essentials",
     "Prescriptions",
@@ -35,6 +37,9 @@ class Area(BaseModel):
     neighbours: tuple[str, ...] = ()
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
+    # The council ward it lies in, for the liaison's figures by ward (product.md, The
+    # dashboard); several areas may share one.
+    ward: str | None = Field(default=None, min_length=1, max_length=60, pattern=r"\S")
 
 
 class Category(BaseModel):
@@ -50,6 +55,19 @@ class Signpost(BaseModel):
     topic: str
     text: str
     keywords: tuple[str, ...] = ()
+    # Categories where these words are expected ("doctor" in Prescriptions): there they do
+    # not block.
+    allowed_in: tuple[str, ...] = ()
+    # Never offers `It's not that, post it`. Unset, a topic about emergencies is one.
+    emergency: bool | None = None
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.emergency if self.emergency is not None else "emergenc" in _key(self.topic)
+
+    def allows(self, category: str | None) -> bool:
+        """Are this signpost's words expected in requests of this category?"""
+        return category is not None and _key(category) in {_key(c) for c in self.allowed_in}
 
 
 class SocialValue(BaseModel):
@@ -67,14 +85,21 @@ DEFAULT_SIGNPOSTS = (
     Signpost(
         topic="Medical help",
         text="For medical advice call NHS 111 (free, day and night), or 999 in an emergency.",
+        keywords=("doctor", "nurse"),
+        # "The doctor has sent it over", "a lift to the nurse": expected there.
+        allowed_in=("Prescriptions", "Transport to appointments"),
+    ),
+    Signpost(
+        topic="Medical care",
+        text="Injections, dressings and medicine doses need a nurse or pharmacist: call your "
+        "GP surgery, or NHS 111 (free, day and night).",
         keywords=(
-            "doctor",
             "injection",
             "wound dressing",
             "change my dressing",
+            "change the dressing",
             "medication dose",
             "wound",
-            "nurse",
         ),
     ),
     Signpost(
@@ -113,6 +138,7 @@ DEFAULT_SIGNPOSTS = (
         topic="Feeling low",
         text="If you are struggling, Samaritans listen day and night: call 116 123 (free).",
         keywords=("suicide", "end my life", "kill myself", "self harm"),
+        emergency=True,  # someone may be in danger: a coordinator calls, nothing is posted
     ),
 )
 
@@ -165,6 +191,15 @@ class Community(BaseModel):
                     raise ValueError(
                         f"area {area.name!r} names neighbour {neighbour!r}, which is not an area"
                     )
+        categories = set(cats)
+        if "signposts" in self.model_fields_set:  # the defaults name default categories
+            for sign in self.signposts:
+                for category in sign.allowed_in:
+                    if _key(category) not in categories:
+                        raise ValueError(
+                            f"signpost {sign.topic!r} is allowed in {category!r}, "
+                            "which is not a category"
+                        )
         seen: dict[str, str] = {}
         for area in self.areas:
             for word in (area.name, *area.aliases):
@@ -192,6 +227,22 @@ class Community(BaseModel):
         """The area a resident meant by a name or alias, ignoring case and spacing."""
         return self._words.get(_key(typed))
 
+    def read_area(self, typed: str) -> Area | None:
+        """The area a resident meant by what they typed: a name or alias in any case, after
+        a house or flat number ("12 Selwood Road"), from a full postcode, or a close
+        spelling of one; None when nothing fits."""
+        candidates = answers.place_candidates(typed)
+        for candidate in candidates:
+            area = self.find_area(candidate)
+            if area is not None:
+                return area
+        options = [(a.name, (a.name, *a.aliases)) for a in self.areas]
+        for candidate in candidates:
+            name = answers.pick(candidate, options)
+            if name is not None:
+                return self.area(name)
+        return None
+
     def suggest_areas(self, typed: str, limit: int = 3) -> list[str]:
         """The area names closest to what was typed, for a friendly 'did you mean'."""
         words = {_key(w): a.name for a in self.areas for w in (a.name, *a.aliases)}
@@ -212,11 +263,14 @@ class Community(BaseModel):
         area = self.area(name)
         return self._neighbours.get(area.name, frozenset()) if area else frozenset()
 
-    def signposts_for(self, text: str) -> list[Signpost]:
-        """Signposts whose keywords appear in the text as whole words or phrases."""
+    def signposts_for(self, text: str, category: str | None = None) -> list[Signpost]:
+        """Signposts whose keywords appear in the text as whole words or phrases, except
+        those whose words are expected in the request's category."""
         low = _key(text)
         hits = []
         for sign in self.signposts:
+            if sign.allows(category):
+                continue
             for word in sign.keywords:
                 if re.search(rf"(?<!\w){re.escape(_key(word))}(?!\w)", low):
                     hits.append(sign)
@@ -243,6 +297,8 @@ def _line_of(text: str, loc: tuple[int | str, ...], data: dict) -> int | None:
         for n, line in enumerate(lines, 1):
             if re.match(rf"\s*\[?{re.escape(key)}\]?\s*(=|$)", line):
                 return n
+            if line.lstrip().startswith("["):
+                break  # past the top of the file: a key there belongs to a table
         return None
     count = -1
     for n, line in enumerate(lines, 1):
@@ -273,6 +329,53 @@ def _line_naming(text: str, message: str) -> tuple[int | None, str]:
     return found
 
 
+_RANGES = {"lat": ("latitude", 90), "lon": ("longitude", 180)}
+
+
+def _message(err: Any) -> str:
+    """What is wrong, in the file's own terms where pydantic's words would puzzle."""
+    loc = tuple(err["loc"])
+    if err["type"] == "missing" and loc == ("name",):
+        return (
+            "required: the group's name, at the top of the file before any [[areas]], "
+            'e.g. name = "Riverside Mutual Aid"'
+        )
+    if loc and loc[-1] in _RANGES and err["type"] in ("less_than_equal", "greater_than_equal"):
+        what, limit = _RANGES[str(loc[-1])]
+        return f"{err['input']!r} is not a {what}: it must be between -{limit} and {limit}"
+    return str(err["msg"])
+
+
+def _shared_names(text: str, data: dict[str, Any]) -> list[str]:
+    """Two (or more) areas, or categories, with one name: each named where it is written."""
+    problems = []
+    for section in ("areas", "categories"):
+        entries = data.get(section)
+        if not isinstance(entries, list):
+            continue
+        groups: dict[str, list[int]] = {}
+        for index, entry in enumerate(entries):
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                groups.setdefault(_key(entry["name"]), []).append(index)
+        for indices in groups.values():
+            if len(indices) < 2:
+                continue
+            places = []
+            for index in indices:
+                line = _line_of(text, (section, index, "name"), data)
+                places.append(f"{section}.{index}.name" + (f" (line {line})" if line else ""))
+            name = entries[indices[0]]["name"]
+            problems.append(
+                f"  {' and '.join(places)}: two {section} share the name {name!r}"
+                + (
+                    " (names are matched without regard to case)"
+                    if len({entries[i]["name"] for i in indices}) > 1
+                    else ""
+                )
+            )
+    return problems
+
+
 def parse_community(text: str, source: str = "community file") -> Community:
     try:
         data = tomllib.loads(text)
@@ -281,17 +384,24 @@ def parse_community(text: str, source: str = "community file") -> Community:
     try:
         return Community.model_validate(data)
     except ValidationError as exc:
+        errors = exc.errors()
+        places = [tuple(e["loc"]) for e in errors]
         problems = []
-        for err in exc.errors():
+        for err in errors:
             loc = tuple(err["loc"])
+            if loc and any(p != loc and p[: len(loc)] == loc for p in places):
+                continue  # a table that failed because an entry of it did: said by the entry
             where = ".".join(str(p) for p in loc)
             line = _line_of(text, loc, data)
             if not loc:
+                if "share a name" in err["msg"]:
+                    problems.extend(_shared_names(text, data))
+                    continue
                 # A rule across entries (an unknown neighbour, a shared alias): point at the
                 # line with the value it names.
                 line, where = _line_naming(text, err["msg"])
             at = f" (line {line})" if line else ""
-            problems.append(f"  {where or '(top level)'}{at}: {err['msg']}")
+            problems.append(f"  {where or '(top level)'}{at}: {_message(err)}")
         raise CommunityError(f"{source} has problems:\n" + "\n".join(problems)) from None
 
 

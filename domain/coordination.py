@@ -178,6 +178,23 @@ def assign_problem(
     return None
 
 
+MAX_CONTACT_NOTE = 100
+
+
+def caller_and_contact(text: str) -> tuple[str, str | None]:
+    """`/newneed Doris, 07700 900123` or `/newneed Doris 07700 900123`: the caller's name and
+    a contact note. Without a comma the note starts at the first word with a digit."""
+    text = " ".join(text.split())
+    if "," in text:
+        name, _, note = text.partition(",")
+    else:
+        words = text.split(" ")
+        at = next((i for i, w in enumerate(words) if any(c.isdigit() for c in w)), len(words))
+        name, note = " ".join(words[:at]), " ".join(words[at:])
+    note = note.strip()[:MAX_CONTACT_NOTE]
+    return name.strip(), note or None
+
+
 def caller_label(text: str) -> str | None:
     """The name or label a coordinator gives the person who phoned in, kept short."""
     label = " ".join(text.split())[:MAX_CALLER_LABEL]
@@ -219,3 +236,11 @@ class Audit(StrEnum):
     CLOSE_NEED = "close_need"
     SEE_NEED = "see_need"  # a coordinator looked at a need with the resident's identity
     RESOLVE_CONCERN = "resolve_concern"
+    RELEASE_NEED = "release_need"  # a held need let go to matching
+    TAKE_REFERRAL = "take_referral"  # a council referral taken: matched, they its contact
+    DECLINE_REFERRAL = "decline_referral"  # the reason is kept with the referral
+    REASSIGN = "reassign"  # a task taken from its volunteer (detail: volunteer:<id>)
+    REOPEN_NEED = "reopen_need"  # a closed or cancelled need opened again (detail: was)
+    NOTE = "note"  # a note kept with a need (its words are in need_notes)
+    MESSAGE_RESIDENT = "message_resident"  # words sent to a need's resident
+    ANNOUNCE = "announce"  # a message to volunteers (detail: who, and the words)

@@ -1,10 +1,10 @@
 """The coordinators' daily digest (product.md, Coordinators), from plain rows.
 
-Needs waiting, overdue and done since the last digest, volunteers waiting for approval,
-open concerns, and the gaps where a need waits with nobody to ask, each grouped by area in
-the community's order. Pure functions: the store hands over rows (storage/reports.py),
-handlers/digest.py renders what comes back, and every time is an argument; who could be
-asked is domain/reports.py's Supply.
+Needs waiting, held for a coordinator, overdue and done since the last digest, volunteers
+waiting for approval, open concerns, and the gaps where a need waits with nobody to ask,
+each grouped by area in the community's order. Pure functions: the store hands over rows
+(storage/reports.py), handlers/digest.py renders what comes back, and every time is an
+argument; who could be asked is domain/reports.py's Supply.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from domain.community import Community
 from domain.lifecycle import FOLLOWUP_LATEST, NUDGE_AFTER
-from domain.models import Candidate
+from domain.models import Candidate, When
 from domain.reports import Supply, area_order, category_order
 
 T = TypeVar("T")
@@ -37,6 +37,11 @@ class NeedRow:
     done_at: datetime | None = None
     hours: float | None = None
     volunteer: str | None = None  # the volunteer's first name
+    volunteer_id: int | None = None  # with the username: how a coordinator reaches them
+    volunteer_username: str | None = None
+    note: str | None = None  # the latest coordinator's note on it
+    when: When | None = None  # with window_start, for saying when it is wanted
+    window_start: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class PendingVolunteer:
     since: datetime
     skills: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
+    username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,8 @@ class ConcernRow:
     need_id: int | None = None
     category: str | None = None
     area: str | None = None
+    raised_by_id: int | None = None  # with the username: how a coordinator reaches them
+    raised_by_username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,8 @@ class DigestRows:
     volunteers waiting for approval, open concerns and the volunteers who could be asked."""
 
     waiting: tuple[NeedRow, ...] = ()
+    held: tuple[NeedRow, ...] = ()  # held for a coordinator after signposts
+    referred: tuple[NeedRow, ...] = ()  # referred by the council, not yet taken or declined
     accepted: tuple[NeedRow, ...] = ()
     done: tuple[NeedRow, ...] = ()
     pending: tuple[PendingVolunteer, ...] = ()
@@ -93,6 +103,8 @@ class Digest:
     now: datetime
     since: datetime
     waiting: Grouped[Item] = ()
+    held: Grouped[Item] = ()
+    referred: Grouped[Item] = ()
     overdue: Grouped[Item] = ()
     done: Grouped[Item] = ()
     done_hours: float = 0.0
@@ -155,6 +167,22 @@ def build_digest(rows: DigestRows, community: Community, now: datetime, since: d
         since=since,
         waiting=group_by_area(
             (Item(n, now - n.created_at) for n in waiting), lambda i: i.need.area, community
+        ),
+        held=group_by_area(
+            (
+                Item(n, now - n.created_at)
+                for n in sorted(rows.held, key=lambda n: (n.created_at, n.id))
+            ),
+            lambda i: i.need.area,
+            community,
+        ),
+        referred=group_by_area(
+            (
+                Item(n, now - n.created_at)
+                for n in sorted(rows.referred, key=lambda n: (n.created_at, n.id))
+            ),
+            lambda i: i.need.area,
+            community,
         ),
         overdue=group_by_area(overdue, lambda i: i.need.area, community),
         done=group_by_area(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.models import Need, NeedStatus, When
+from domain.quiet import QuietHours, waking_deadline
 
 # Where a need may go from each status.
 TRANSITIONS: dict[NeedStatus, frozenset[NeedStatus]] = {
@@ -15,6 +16,8 @@ TRANSITIONS: dict[NeedStatus, frozenset[NeedStatus]] = {
     NeedStatus.DONE: frozenset(),
     NeedStatus.CANCELLED: frozenset(),
     NeedStatus.CLOSED: frozenset(),
+    NeedStatus.HELD: frozenset({NeedStatus.OPEN, NeedStatus.CLOSED, NeedStatus.CANCELLED}),
+    NeedStatus.REFERRED: frozenset({NeedStatus.OPEN, NeedStatus.CLOSED, NeedStatus.CANCELLED}),
 }
 
 FLEXIBLE_DAYS = 14
@@ -60,10 +63,18 @@ EXTENSION = timedelta(days=7)
 
 
 def wave_deadline(
-    when: When, now: datetime, timeout: timedelta, urgent_timeout: timedelta
+    when: When,
+    now: datetime,
+    timeout: timedelta,
+    urgent_timeout: timedelta,
+    *,
+    quiet: QuietHours | None,
+    tz: ZoneInfo,
 ) -> datetime:
-    """When a wave with no accept moves on to the next volunteers."""
-    return now + (urgent_timeout if is_urgent(when) else timeout)
+    """When a wave with no accept moves on to the next volunteers. Wave timeouts do not run
+    in quiet hours: the time to answer stops when they begin and runs on when they end, so
+    a wave asked at 20:50 with 20 minutes to answer moves on at 08:10 the next morning."""
+    return waking_deadline(now, urgent_timeout if is_urgent(when) else timeout, quiet, tz)
 
 
 def reminder_at(need: Need, accepted_at: datetime, tz: ZoneInfo) -> datetime | None:

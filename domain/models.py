@@ -36,6 +36,12 @@ class NeedStatus(StrEnum):
     DONE = "done"
     CANCELLED = "cancelled"  # withdrawn by the resident or a coordinator
     CLOSED = "closed"  # ended without help (window passed, resident said no)
+    # Shown signposts, the resident said "it's not that": waits for a coordinator to
+    # release it to matching or close it (product.md, Signposts in context).
+    HELD = "held"
+    # Referred by the council's liaison: waits for a coordinator to take it (it is then
+    # matched like any need) or decline it (product.md, Council referrals).
+    REFERRED = "referred"
 
 
 class ProposalStatus(StrEnum):
@@ -43,10 +49,10 @@ class ProposalStatus(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     TAKEN = "taken"  # someone else accepted first
-    MOVED_ON = "moved_on"  # the wave timed out
+    MOVED_ON = "moved_on"  # the volunteer can't be reached (or, before waves widened, timed out)
     WITHDRAWN = "withdrawn"  # the need was cancelled or closed
     DROPPED = "dropped"  # accepted, then "couldn't do it"
-    LAPSED = "lapsed"  # moved on, then the need was kept open another week
+    LAPSED = "lapsed"  # only in rows from before waves widened: may be asked again
 
 
 class Claim(StrEnum):
@@ -55,6 +61,7 @@ class Claim(StrEnum):
     WON = "won"
     TAKEN = "taken"  # someone else accepted first
     STALE = "stale"  # the proposal is no longer open (answered, moved on, withdrawn)
+    BUSY = "busy"  # the volunteer is at their open-task limit; the proposal stays open
     NOT_YOURS = "not_yours"
 
 

@@ -49,6 +49,8 @@ class PersonalData(BaseModel):
     volunteer_hours: float = 0.0
     concerns: list[dict[str, Any]] = Field(default_factory=list)
     coordinator_actions: list[dict[str, Any]] = Field(default_factory=list)
+    messages_sent: list[dict[str, Any]] = Field(default_factory=list)  # through the relay
+    referrals_made: list[dict[str, Any]] = Field(default_factory=list)  # as a council liaison
     form_in_progress: dict[str, Any] | None = None
 
     @property
@@ -63,6 +65,8 @@ class PersonalData(BaseModel):
             or self.proposals
             or self.tasks
             or self.concerns
+            or self.messages_sent
+            or self.referrals_made
             or self.coordinator_actions
             or self.form_in_progress
         )
@@ -87,8 +91,6 @@ class NeedsForForgetting(Protocol):
     async def drop(self, need_id: int, volunteer_id: int, now: datetime) -> bool: ...
 
     async def withdraw_proposals_of(self, volunteer_id: int, now: datetime) -> list[int]: ...
-
-    async def open_proposal_count(self, need_id: int) -> int: ...
 
 
 class PrivacyStore(Protocol):
@@ -120,8 +122,7 @@ async def forget(
     proposals = await needs.withdraw_proposals_of(user_id, now)
     pseudonym = await privacy.anonymise(user_id, now)
     for need_id in sorted(set(returned) | set(proposals)):
-        if not await needs.open_proposal_count(need_id):
-            await match(need_id, now)
+        await match(need_id, now)  # unless its current wave still waits on someone
     return Forgotten(
         needs_withdrawn=tuple(withdrawn),
         tasks_returned=tuple(returned),

@@ -39,3 +39,37 @@ def after_quiet(moment: datetime, quiet: QuietHours | None, tz: ZoneInfo) -> dat
         day += timedelta(days=1)
     end = datetime.combine(day, quiet.end, tzinfo=tz)
     return end.astimezone(UTC)
+
+
+MAX_QUIET_SPELLS = 400  # a bound on the walk below: more than a year of nights
+
+
+def next_quiet_start(moment: datetime, quiet: QuietHours, tz: ZoneInfo) -> datetime:
+    """The first moment after `moment` (outside quiet hours) at which quiet hours begin."""
+    local = moment.astimezone(tz)
+    day = local.date()
+    for _ in range(3):  # today's start, or tomorrow's (a skipped hour may need one more)
+        start = datetime.combine(day, quiet.start, tzinfo=tz).astimezone(UTC)
+        if start > moment:
+            return start
+        day += timedelta(days=1)
+    raise AssertionError("quiet hours start every day")  # pragma: no cover
+
+
+def waking_deadline(
+    start: datetime, duration: timedelta, quiet: QuietHours | None, tz: ZoneInfo
+) -> datetime:
+    """`duration` after `start`, counting only time outside quiet hours: the clock stops
+    when they begin and runs on when they end. Asked at 20:50 with 20 minutes to answer
+    and quiet hours of 21:00-08:00, the time is up at 08:10 the next morning."""
+    if quiet is None:
+        return start + duration
+    moment = after_quiet(start, quiet, tz)
+    left = duration
+    for _ in range(MAX_QUIET_SPELLS):
+        pause = next_quiet_start(moment, quiet, tz)
+        if moment + left < pause:
+            return moment + left
+        left -= pause - moment
+        moment = after_quiet(pause, quiet, tz)
+    return moment + left

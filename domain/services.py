@@ -19,6 +19,7 @@ from domain.lifecycle import (
 from domain.matching import NeedView, rank
 from domain.models import Candidate, Claim, Need, NeedStatus, Offer, VolunteerProfile, When
 from domain.ports import Store
+from domain.quiet import QuietHours, after_quiet, is_quiet
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class Policy:
     volunteer_approval: bool = True
     wave_timeout: timedelta = timedelta(hours=2)
     urgent_wave_timeout: timedelta = timedelta(minutes=20)
+    quiet_hours: QuietHours | None = None  # MUTUALAID_QUIET_HOURS; None is `off`
 
     @property
     def tz(self) -> ZoneInfo:
@@ -60,30 +62,48 @@ class MutualAid:
         await self.match(need.id, now)
         return need
 
-    async def match(self, need_id: int, now: datetime, *, escalate: bool = True) -> int:
-        """Ask the next wave for an open need; returns how many were asked. With nobody
-        left, a need wanted today is escalated, unless `escalate` is False (a look again
-        at open needs, which changes nothing for a need nobody can take)."""
+    def held_until(self, now: datetime) -> datetime | None:
+        """When proposals may go out, if `now` is in quiet hours (None outside them)."""
+        tz, quiet = self.policy.tz, self.policy.quiet_hours
+        return after_quiet(now, quiet, tz) if is_quiet(now, quiet, tz) else None
+
+    async def match(self, need_id: int, now: datetime, *, reopened: bool = False) -> int:
+        """Ask the next candidates about an open need, unless someone in its current wave
+        has yet to answer; returns how many were asked. Waves widen the circle: everyone
+        asked before keeps a live Accept until the need is taken or closes. `reopened`: the
+        need is back from a volunteer who couldn't do it, news even if it had run out."""
         need = await self.store.needs.get(need_id)
         if need is None or need.status is not NeedStatus.OPEN:
             return 0
+        if await self.store.needs.waiting(need.id):
+            return 0
+        return await self._widen(need, now, reopened=reopened)
+
+    async def _widen(self, need: Need, now: datetime, *, reopened: bool = False) -> int:
+        """The next wave, added to those already asked. In quiet hours nobody is asked:
+        matching is booked for when they end. With nobody left, a need wanted today is
+        escalated, once each time it runs out."""
+        held = self.held_until(now)
+        if held is not None:
+            again = {"reopened": 1} if reopened else {}
+            await self.store.work.add("match", held, now, need_id=need.id, **again)
+            return 0
         wave = await self.choose_wave(need, now)
-        if not wave and await self.store.needs.second_round(need.id, now):
-            # Everyone has been asked; a second round for those who did not answer.
-            wave = await self.choose_wave(need, now)
         if not wave:
             logger.info("Need #%s has no eligible volunteer left", need.id)
-            if (
-                escalate
-                and is_urgent(need.when)
-                and not await self.store.needs.open_proposal_count(need.id)
-            ):
-                # Wanted today and nobody left to ask: a coordinator must hear now. Other
-                # needs wait in the digest.
+            news = await self.store.needs.ran_out(need.id, now)
+            if (news or reopened) and is_urgent(need.when):
+                # Wanted today and nobody left to ask: a coordinator must hear now, and the
+                # resident is told one has been asked. Other needs wait in the digest.
                 await self.store.work.add("alert_unmatched", now, now, need_id=need.id)
             return 0
         deadline = wave_deadline(
-            need.when, now, self.policy.wave_timeout, self.policy.urgent_wave_timeout
+            need.when,
+            now,
+            self.policy.wave_timeout,
+            self.policy.urgent_wave_timeout,
+            quiet=self.policy.quiet_hours,
+            tz=self.policy.tz,
         )
         opened = await self.store.needs.open_wave(need.id, [c.user_id for c in wave], now, deadline)
         return len(wave) if opened is not None else 0
@@ -154,9 +174,18 @@ class MutualAid:
         return offer
 
     async def wave_timed_out(self, need_id: int, wave: int, now: datetime) -> None:
-        """Nobody in this wave accepted in time: their proposals move on, the next are asked."""
-        if await self.store.needs.move_on(need_id, wave, now):
-            await self.match(need_id, now)
+        """Nobody in this wave accepted in time: the next candidates are asked as well, and
+        this wave's proposals stay open (a late yes still wins). Nothing if the wave is no
+        longer the need's current one or everyone in it has answered (that moved on then)."""
+        if not await self.store.needs.waiting(need_id, wave):
+            return
+        held = self.held_until(now)
+        if held is not None:  # overdue after a night with the bot down: in the morning
+            await self.store.work.add("wave_timeout", held, now, need_id=need_id, wave=wave)
+            return
+        need = await self.store.needs.get(need_id)
+        if need is not None:
+            await self._widen(need, now)
 
     async def done(self, need_id: int, volunteer_id: int, hours: float, now: datetime) -> bool:
         return await self.store.needs.complete(need_id, volunteer_id, hours, now)
@@ -165,23 +194,21 @@ class MutualAid:
         """`Couldn't do it`: back to matching, this volunteer excluded."""
         if not await self.store.needs.drop(need_id, volunteer_id, now):
             return False
-        await self.match(need_id, now)
+        await self.match(need_id, now, reopened=True)
         return True
 
     async def keep_open(self, need_id: int, now: datetime) -> bool:
-        """`Yes, keep it open`: a week more, and another round of asking."""
+        """`Yes, keep it open`: a week more; anyone new who could help is asked too."""
         if not await self.store.needs.extend(need_id, now + EXTENSION, now):
             return False
-        if not await self.store.needs.open_proposal_count(need_id):
-            await self.match(need_id, now)
+        await self.match(need_id, now)
         return True
 
     async def unreachable(self, user_id: int, now: datetime) -> None:
         """Someone blocked the bot: never asked again, and their open proposals move on."""
         await self.store.people.mark_unreachable(user_id)
         for need_id in await self.store.needs.withdraw_proposals_of(user_id, now):
-            if not await self.store.needs.open_proposal_count(need_id):
-                await self.match(need_id, now)
+            await self.match(need_id, now)
 
     async def set_on_duty(self, user_id: int, on_duty: bool, now: datetime) -> bool:
         """/pause and /resume; resuming looks at open needs again."""
@@ -194,7 +221,8 @@ class MutualAid:
     async def decline(
         self, proposal_id: int, volunteer_id: int, now: datetime
     ) -> tuple[bool, Need | None]:
-        """Record a decline; when the whole wave has answered no, ask the next one."""
+        """Record a decline; when the whole current wave has said no, ask the next one
+        (earlier waves' silent proposals stay open, but nobody waits on them)."""
         need_id, left = await self.store.needs.decline(proposal_id, volunteer_id, now)
         if need_id is None:
             return False, None
@@ -210,8 +238,7 @@ class MutualAid:
         return saved
 
     async def match_open_needs(self, now: datetime) -> None:
-        """Give every open need without an open proposal another chance (new volunteers)."""
+        """Give every open need no wave is waiting on another chance (new volunteers). One
+        that ran out already is not escalated again for this (see `NeedStore.ran_out`)."""
         for need in await self.store.needs.with_status(NeedStatus.OPEN):
-            if not await self.store.needs.open_proposal_count(need.id):
-                # Already escalated when it ran out of volunteers: not again for this.
-                await self.match(need.id, now, escalate=False)
+            await self.match(need.id, now)

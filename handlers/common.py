@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from domain.models import Role
+from domain.people import menu_sections
 from domain.safety import visible_text
 from handlers import keyboards, outbox, texts
 from handlers.context import Ctx
@@ -213,21 +214,15 @@ async def consent(update: Update, context: Ctx) -> None:
 
 
 async def help_command(update: Update, context: Ctx) -> None:
-    """List the commands the caller can use."""
+    """List the commands the caller can use: the same lists as their command menu."""
     assert update.effective_user is not None
-    profile = await context.services.store.volunteers.get(update.effective_user.id)
-    held = context.person.roles if context.person is not None else frozenset()
-    coordinator = (
-        Role.COORDINATOR in held or update.effective_user.id in context.services.coordinator_ids
-    )
-    reply(
-        update,
-        context,
-        texts.HELP_RESIDENT
-        + (texts.HELP_VOLUNTEER if profile else "")
-        + (texts.HELP_COORDINATOR if coordinator else "")
-        + (texts.HELP_LIAISON if Role.LIAISON in held else ""),
-    )
+    user_id = update.effective_user.id
+    profile = await context.services.store.volunteers.get(user_id)
+    held = {r.value for r in context.person.roles} if context.person is not None else set()
+    if user_id in context.services.coordinator_ids:
+        held.add(Role.COORDINATOR.value)
+    sections = menu_sections(held, profile is not None and profile.approved)
+    reply(update, context, "".join(texts.help_section(s) for s in sections))
 
 
 async def cancel_outside(update: Update, context: Ctx) -> None:
@@ -241,8 +236,12 @@ async def unknown_command(update: Update, context: Ctx) -> None:
 
 
 async def unknown_message(update: Update, context: Ctx) -> None:
-    """Text, stickers, photos and the rest outside any flow."""
-    reply(update, context, texts.UNKNOWN_TEXT)
+    """Text, stickers, photos and the rest outside any flow: a typed answer to a question
+    the bot asked, or what they can do here, with the menu's buttons."""
+    # Imported here: handlers.outside stands on this module (and on mine, privacy, tasks).
+    from handlers.outside import outside_flow
+
+    await outside_flow(update, context)
 
 
 async def stale_button(update: Update, context: Ctx) -> None:
@@ -258,11 +257,6 @@ async def end_flow(update: Update, context: Ctx) -> int:
         remove_buttons(update, context)
     reply(update, context, texts.CANCELLED)
     return ConversationHandler.END
-
-
-async def use_buttons(update: Update, context: Ctx) -> None:
-    """Text or media where a button is expected: say so and stay on this step."""
-    reply(update, context, texts.USE_BUTTONS)
 
 
 async def busy_elsewhere(update: Update, context: Ctx) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from handlers import keyboards, texts
+from handlers import flows, keyboards, texts
 from handlers.common import answer, clean_text, reply, text_only
 from handlers.context import Ctx
 from handlers.keyboards import Action
@@ -35,8 +35,26 @@ async def concern_start(update: Update, context: Ctx) -> int | None:
     context.form.clear()
     context.form["flow"] = "concern"
     context.form["concern_need"] = need.id
-    reply(update, context, texts.ASK_CONCERN.format(id=need.id))
+    await ask_concern(update, context)
     return CONCERN_TEXT
+
+
+@flows.step("concern.text")
+async def ask_concern(update: Update, context: Ctx) -> None:
+    reply(update, context, texts.ASK_CONCERN.format(id=context.form.get("concern_need")))
+
+
+async def restart_concern(update: Update, context: Ctx) -> int:
+    """`Start again` on a concern put aside: the same question about the same request."""
+    await ask_concern(update, context)
+    return CONCERN_TEXT
+
+
+def _summary(context: Ctx) -> tuple[str, list[tuple[str, str]]]:
+    return texts.ASIDE_WHAT["concern"].format(id=context.form.get("concern_need")), []
+
+
+flows.register_flow("concern", restart=restart_concern, summary=_summary)
 
 
 async def concern_text(update: Update, context: Ctx) -> int | None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from domain.dates import window_time
 from domain.digest import Digest, Grouped, Item, build_digest, size
 from domain.models import Role, Work
 from domain.periods import next_local
@@ -120,15 +122,61 @@ def _need_fields(item: Item) -> dict[str, object]:
     }
 
 
-def render_digest(digest: Digest, group: str, when: str, since: str) -> list[list[str]]:
+def _noted(line: str, item: Item) -> str:
+    """A need's line, with the latest note a coordinator kept on it."""
+    note = " ".join((item.need.note or "").split())
+    if not note:
+        return line
+    if len(note) > texts.DIGEST_NOTE_EXCERPT:
+        note = note[: texts.DIGEST_NOTE_EXCERPT - 1] + "…"
+    return line + texts.DIGEST_NOTE.format(note=texts.html(note))
+
+
+def _waiting_line(item: Item, now: datetime, tz: ZoneInfo) -> str:
+    """A need waiting for a volunteer, with when it is wanted as read at `now`."""
+    need = item.need
+    if need.when is None or need.window_start is None:
+        return _noted(texts.DIGEST_NEED.format(**_need_fields(item)), item)
+    said = window_time(need.when, need.window_start, need.window_end, now, tz)
+    line = texts.DIGEST_WAITING_NEED.format(**_need_fields(item), when=texts.time_words(said))
+    return _noted(line, item)
+
+
+def _volunteer(item: Item) -> str:
+    """Who has an overdue need, as a coordinator can reach them."""
+    need = item.need
+    if need.volunteer and need.volunteer_id is not None:
+        return texts.reach(need.volunteer, need.volunteer_username, need.volunteer_id)
+    return texts.html(need.volunteer or "a volunteer")
+
+
+def render_digest(
+    digest: Digest, group: str, when: str, since: str, tz: ZoneInfo
+) -> list[list[str]]:
     """The digest as blocks: a title, then one block per section."""
     blocks: list[list[str]] = [[texts.DIGEST_TITLE.format(group=texts.html(group), when=when)]]
     blocks.append(
         _section(
             texts.DIGEST_WAITING,
             size(digest.waiting),
-            _grouped(digest.waiting, lambda i: texts.DIGEST_NEED.format(**_need_fields(i))),
+            _grouped(digest.waiting, lambda i: _waiting_line(i, digest.now, tz)),
             texts.DIGEST_WAITING_NOTE,
+        )
+    )
+    blocks.append(
+        _section(
+            texts.DIGEST_HELD,
+            size(digest.held),
+            _grouped(digest.held, lambda i: _noted(texts.DIGEST_NEED.format(**_need_fields(i)), i)),
+            texts.DIGEST_HELD_NOTE,
+        )
+    )
+    blocks.append(
+        _section(
+            texts.DIGEST_REFERRED,
+            size(digest.referred),
+            _grouped(digest.referred, lambda i: texts.DIGEST_NEED.format(**_need_fields(i))),
+            texts.DIGEST_REFERRED_NOTE,
         )
     )
     blocks.append(
@@ -137,10 +185,13 @@ def render_digest(digest: Digest, group: str, when: str, since: str) -> list[lis
             size(digest.overdue),
             _grouped(
                 digest.overdue,
-                lambda i: texts.DIGEST_OVERDUE_NEED.format(
-                    **_need_fields(i),
-                    volunteer=texts.html(i.need.volunteer or "a volunteer"),
-                    late=texts.age(i.late or timedelta()),
+                lambda i: _noted(
+                    texts.DIGEST_OVERDUE_NEED.format(
+                        **_need_fields(i),
+                        volunteer=_volunteer(i),
+                        late=texts.age(i.late or timedelta()),
+                    ),
+                    i,
                 ),
             ),
         )
@@ -156,8 +207,7 @@ def render_digest(digest: Digest, group: str, when: str, since: str) -> list[lis
     blocks.append(_section(texts.DIGEST_DONE.format(since=since), size(digest.done), done_lines))
     pending = [
         texts.DIGEST_PENDING_LINE.format(
-            name=texts.html(p.first_name),
-            id=p.user_id,
+            name=texts.reach(p.first_name, p.username, p.user_id),
             skills=texts.html(", ".join(p.skills) or "no skills yet"),
             areas=texts.html(", ".join(p.areas) or "no areas yet"),
             age=texts.age(waited),
@@ -181,7 +231,13 @@ def render_digest(digest: Digest, group: str, when: str, since: str) -> list[lis
             concerns.append(
                 texts.DIGEST_CONCERN_LINE.format(
                     about=about,
-                    who=texts.html(concern.raised_by),
+                    who=(
+                        texts.reach(
+                            concern.raised_by, concern.raised_by_username, concern.raised_by_id
+                        )
+                        if concern.raised_by_id is not None and concern.raised_by != "someone"
+                        else texts.html(concern.raised_by)
+                    ),
                     age=texts.age(ago),
                     text=texts.html(" ".join(text.split())),
                 )
@@ -207,7 +263,11 @@ async def digest_messages(s: Services, now: datetime, since: datetime) -> list[s
     rows = await s.store.reports.digest_rows(now, since)
     digest = build_digest(rows, s.community, now, since)
     blocks = render_digest(
-        digest, s.community.name, texts.local_time(now, s.tz), texts.local_time(since, s.tz)
+        digest,
+        s.community.name,
+        texts.local_time(now, s.tz),
+        texts.local_time(since, s.tz),
+        s.tz,
     )
     return split_message(blocks)
 

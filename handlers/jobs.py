@@ -9,8 +9,9 @@ from datetime import timedelta
 from domain.lifecycle import STILL_NEEDED_GRACE
 from domain.models import Need, NeedStatus, ProposalStatus, Role, Work
 from domain.privacy import is_anonymous, retention_cutoff
+from domain.quiet import after_quiet, is_quiet
 from domain.safety import UPDATE_IDS_KEPT
-from handlers import keyboards, outbox, texts
+from handlers import coordinator_keys, keyboards, outbox, texts
 from handlers.common import proposal_key, tell
 from handlers.context import Ctx, Services
 from storage.db import current_unit, processing_update
@@ -42,6 +43,12 @@ async def _plain_name(context: Ctx, user_id: int | None, fallback: str) -> str:
     return person.first_name if person and person.first_name else fallback
 
 
+def _line(context: Ctx, template: str, need: Need) -> str:
+    """A message about a need, its time said as read now, when it is sent."""
+    s = context.services
+    return texts.need_line(template, need, now=s.now(), tz=s.tz)
+
+
 async def _first_name(context: Ctx, user_id: int | None, fallback: str) -> str:
     """Someone's first name, escaped for an HTML message."""
     return texts.html(await _plain_name(context, user_id, fallback))
@@ -59,7 +66,7 @@ async def send_proposal(context: Ctx, work: Work) -> None:
     tell(
         context,
         proposal.volunteer_id,
-        texts.proposal(need),
+        texts.proposal(need, now=s.now(), tz=s.tz),
         keyboards.proposal(proposal.id),
         key=proposal_key(proposal.id),
     )
@@ -101,12 +108,12 @@ async def tell_resident_accepted(context: Ctx, work: Work) -> None:
         context,
         need.resident_id,
         texts.accepted_resident(need, name),
-        keyboards.concern_only(need.id),
+        keyboards.accepted_resident(need.id, (need.volunteer_id, name)),
     )
 
 
 async def wave_timeout(context: Ctx, work: Work) -> None:
-    """A wave nobody accepted in time moves on to the next volunteers."""
+    """A wave nobody accepted in time: the next volunteers are asked as well."""
     s = context.services
     await s.aid.wave_timed_out(_id(work, "need_id"), _id(work, "wave"), s.now())
 
@@ -123,7 +130,8 @@ async def _remind(context: Ctx, work: Work, template: str) -> None:
     """A task message to the volunteer, while the need is still theirs."""
     need = await _need(context, work)
     if need is not None and need.volunteer_id is not None and _still_theirs(need, work):
-        tell(context, need.volunteer_id, texts.need_line(template, need), keyboards.task(need.id))
+        text = _line(context, template, need)
+        tell(context, need.volunteer_id, text, keyboards.task(need.id))
 
 
 async def reminder(context: Ctx, work: Work) -> None:
@@ -176,7 +184,7 @@ async def tell_volunteer_cancelled(context: Ctx, work: Work) -> None:
     if need is not None:
         by_coordinator = work.payload.get("by") == "coordinator"  # withdrawn by /block
         template = texts.VOLUNTEER_WITHDRAWN if by_coordinator else texts.VOLUNTEER_CANCELLED
-        tell(context, _id(work, "volunteer_id"), texts.need_line(template, need))
+        tell(context, _id(work, "volunteer_id"), _line(context, template, need))
 
 
 async def still_needed(context: Ctx, work: Work) -> None:
@@ -196,7 +204,7 @@ async def still_needed(context: Ctx, work: Work) -> None:
     tell(
         context,
         need.resident_id,
-        texts.need_line(texts.STILL_NEEDED, need),
+        _line(context, texts.STILL_NEEDED, need),
         keyboards.still_needed(need.id),
     )
 
@@ -208,19 +216,41 @@ async def auto_close(context: Ctx, work: Work) -> None:
     if need is None or need.window_end.isoformat() != work.payload.get("window_end"):
         return  # extended by `Yes, keep it open`
     if await s.store.needs.close_unmet(need.id, s.now()):
-        tell(context, need.resident_id, texts.need_line(texts.AUTO_CLOSED, need))
+        tell(context, need.resident_id, _line(context, texts.AUTO_CLOSED, need))
 
 
-async def _tell_coordinators(context: Ctx, text: str) -> None:
+async def _tell_coordinators(context: Ctx, text: str, markup: outbox.Markup | None = None) -> None:
     for user_id in await context.services.store.people.with_role(Role.COORDINATOR):
-        tell(context, user_id, text)
+        tell(context, user_id, text, markup)
+
+
+async def _reach(context: Ctx, user_id: int, fallback: str) -> str:
+    """Someone as a coordinator can act on them: a tap link, and their @username or id."""
+    person = await context.services.store.people.get(user_id) if user_id else None
+    if person is None or not person.first_name or is_anonymous(user_id):
+        return fallback
+    return texts.reach(person.first_name, person.username, person.id)
 
 
 async def alert_unmatched(context: Ctx, work: Work) -> None:
-    """A need for today with nobody left to ask: coordinators hear at once."""
+    """A need for today with nobody left to ask: coordinators hear at once, and the
+    resident (once for each need) that a coordinator has been asked."""
+    s = context.services
     need = await _need(context, work)
-    if need is not None and need.status is NeedStatus.OPEN:
-        await _tell_coordinators(context, texts.need_line(texts.ALERT_UNMATCHED, need))
+    if need is None or need.status is not NeedStatus.OPEN:
+        return
+    await _tell_coordinators(
+        context, _line(context, texts.ALERT_UNMATCHED, need), coordinator_keys.see_need(need.id)
+    )
+    coordinators = await s.store.people.with_role(Role.COORDINATOR)
+    if need.resident_id not in coordinators and not await s.store.work.earlier(work, "need_id"):
+        tell(context, need.resident_id, _line(context, texts.UNMATCHED_RESIDENT, need))
+
+
+async def match(context: Ctx, work: Work) -> None:
+    """Matching held over quiet hours: the next wave now, unless one is waiting already."""
+    s = context.services
+    await s.aid.match(_id(work, "need_id"), s.now(), reopened=bool(work.payload.get("reopened")))
 
 
 async def alert_concern(context: Ctx, work: Work) -> None:
@@ -229,13 +259,14 @@ async def alert_concern(context: Ctx, work: Work) -> None:
     row = await s.store.needs.concern(_id(work, "concern_id"))
     if row is None:
         return
-    who = await _first_name(context, row["raised_by"], "someone")
-    about = f"#{row['need_id']}" if row["need_id"] else "no particular request"
+    who = await _reach(context, row["raised_by"], "someone")
+    about = f"<b>#{row['need_id']}</b>" if row["need_id"] else "no particular request"
+    # Straight to the need's view: who is involved, its history, and what can be done.
+    markup = coordinator_keys.see_need(row["need_id"]) if row["need_id"] else None
     await _tell_coordinators(
         context,
-        texts.ALERT_CONCERN.format(
-            who=f"{who} (id {row['raised_by']})", about=about, text=texts.html(row["text"])
-        ),
+        texts.ALERT_CONCERN.format(who=who, about=about, text=texts.html(row["text"])),
+        markup,
     )
 
 
@@ -243,8 +274,7 @@ async def alert_signposted(context: Ctx, work: Work) -> None:
     """A request signposted instead of posted: coordinators hear who and the topic, never
     the resident's words."""
     user_id = _id(work, "user_id")
-    name = await _first_name(context, user_id, "")
-    who = f'<a href="tg://user?id={user_id}">{name}</a> (id {user_id})' if name else "a resident"
+    who = await _reach(context, user_id, "a resident")
     keys = ("category", "area", "topics")
     fields = {k: texts.html(str(work.payload.get(k) or "?")) for k in keys}
     await _tell_coordinators(context, texts.ALERT_SIGNPOSTED.format(who=who, **fields))
@@ -275,6 +305,7 @@ PERFORMERS: dict[str, Performer] = {
     "still_needed": still_needed,
     "auto_close": auto_close,
     "alert_unmatched": alert_unmatched,
+    "match": match,
     "alert_concern": alert_concern,
     "alert_signposted": alert_signposted,
     "retention": retention,
@@ -282,10 +313,36 @@ PERFORMERS: dict[str, Performer] = {
 }
 
 
+# What nobody asked for just then: falling due in quiet hours, it waits until they end
+# (product.md, "Time as people read it"). Wave timeouts do not run in quiet hours either
+# (their deadlines skip them already; this holds a row booked before that). An answer to
+# what someone just did, and news that cannot wait (a volunteer told not to go, an alert
+# to the coordinators), is never held.
+HELD_IN_QUIET_HOURS = frozenset(
+    {
+        "reminder",
+        "followup",
+        "nudge",
+        "still_needed",
+        "auto_close",
+        "digest",
+        "weekly_report",
+        "announcement",
+        "wave_timeout",
+    }
+)
+
+
 async def perform(context: Ctx, work: Work) -> None:
     """Do one row in one unit of work: what it changes, what it owes people and its mark
     commit together, so a crash leaves it either undone or wholly done."""
     s = context.services
+    now = s.now()
+    if work.kind in HELD_IN_QUIET_HOURS and is_quiet(now, s.quiet_hours, s.tz):
+        # Not done now: the same row, due when quiet hours end. Its performer re-checks
+        # then that it still holds, and says everything as read at that moment.
+        await s.store.work.postpone(work.id, after_quiet(now, s.quiet_hours, s.tz))
+        return
     performer = PERFORMERS.get(work.kind)
     try:
         async with s.store.db.unit():

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from domain.answers import Resume
 from domain.models import Role
 from handlers import texts
 
@@ -16,7 +17,7 @@ VERSION = "v1"
 
 class Action(StrEnum):
     CONSENT = "ok"  # arg: y | n
-    MENU = "menu"  # arg: need | help
+    MENU = "menu"  # arg: need | help | tasks
     CATEGORY = "cat"  # arg: index into the community's categories
     AREA = "area"  # arg: index into the community's areas
     WHEN = "when"  # arg: When value
@@ -52,6 +53,40 @@ class Action(StrEnum):
     REJECT = "rej"  # arg: volunteer's user id
     RESOLVE = "rslv"  # arg: concern id
     ROLE_REMOVE = "rrm"  # arg: <user id><c | l>
+    # The relay between the two people of one task.
+    RELAY = "msg"  # arg: <need id>x<the other person's id in base 36>
+    PHONE = "phone"  # arg: the same
+    # A flow put aside after MUTUALAID_FLOW_TIMEOUT (handlers/flows.py).
+    RESUME = "rsm"  # arg: <c (carry on) | a (start again) | x (cancel)><flow name>
+    # After signposts that are not about an emergency: the need is held for a coordinator.
+    POST_ANYWAY = "pany"
+    HELD_RELEASE = "hrel"  # arg: need id (coordinators)
+    HELD_CLOSE = "hcls"  # arg: need id (coordinators)
+    # Council referrals (handlers/referrals.py).
+    REFER_AGREED = "ragree"  # arg: y (the resident agreed) | n
+    REFER_TAKE = "rtake"  # arg: need id (coordinators)
+    REFER_DECLINE = "rdecl"  # arg: need id (coordinators; asks why)
+    # Coordinators in the chat (handlers/coordinator_keys.py builds and parses these).
+    PICK = "pick"  # arg: <command letter>[need id]x<user id in base 36>: who a name meant
+    NEED_REASSIGN = "nrsg"  # arg: need id (asks to confirm)
+    NEED_REASSIGN_YES = "nrsy"  # arg: <need id>x<volunteer id in base 36>
+    NEED_END = "nend"  # arg: need id: close a need a volunteer has (asks to confirm)
+    NEED_END_YES = "nendy"  # arg: <need id>x<volunteer id in base 36>
+    NEED_REOPEN = "nreo"  # arg: need id
+    NEED_NOTE = "nnote"  # arg: need id (the next text is the note)
+    NEED_MESSAGE = "nmsg"  # arg: need id (the next text goes to the resident)
+    NEED_MATCH = "nmat"  # arg: need id (ask volunteers the usual way)
+    NEVER_MIND = "nvm"  # the buttons of a question go, nothing else happens
+    VOL_PAGE = "vpage"  # arg: page number (the words searched are in user_data)
+    VOL_VET = "vvet"  # arg: <user id><y | n>
+    VOL_BLOCK = "vblk"  # arg: user id (asks to confirm)
+    VOL_BLOCK_YES = "vblky"  # arg: user id
+    APPROVE_ALL = "aprall"  # arg: how many were waiting when shown (asks to confirm)
+    APPROVE_ALL_YES = "apraly"  # arg: how many the confirmation named
+    ANN_AREA = "anar"  # arg: area index, or x for every area
+    ANN_SKILL = "ansk"  # arg: category index, or x for every skill
+    ANN_SEND = "ansend"
+    ANN_CANCEL = "ancxl"
 
 
 # Buttons that work whatever flow the presser is in: proposals, tasks, their own requests.
@@ -76,6 +111,12 @@ GLOBAL_ACTIONS = (
     Action.REJECT,
     Action.RESOLVE,
     Action.ROLE_REMOVE,
+    Action.RELAY,
+    Action.PHONE,
+    Action.HELD_RELEASE,
+    Action.HELD_CLOSE,
+    Action.REFER_TAKE,
+    Action.REFER_DECLINE,
 )
 
 
@@ -152,9 +193,66 @@ def parse_consent(arg: str) -> tuple[bool, int] | None:
     return None
 
 
-def menu() -> InlineKeyboardMarkup:
+def menu(tasks: bool = False) -> InlineKeyboardMarkup:
+    """`I need help`, `I can help`, and for a volunteer `My tasks`."""
+    rows = [[_b("I need help", Action.MENU, "need"), _b("I can help", Action.MENU, "help")]]
+    if tasks:
+        rows.append([_b("My tasks", Action.MENU, "tasks")])
+    return InlineKeyboardMarkup(rows)
+
+
+# The flows a `Carry on` button may name.
+FLOWS = ("need", "volunteer", "concern", "refer", "decline")
+
+
+def resume(flow: str) -> InlineKeyboardMarkup:
+    """Under the summary of a flow put aside."""
     return InlineKeyboardMarkup(
-        [[_b("I need help", Action.MENU, "need"), _b("I can help", Action.MENU, "help")]]
+        [
+            [
+                _b("Carry on", Action.RESUME, f"{Resume.CARRY_ON.value}{flow}"),
+                _b("Start again", Action.RESUME, f"{Resume.START_AGAIN.value}{flow}"),
+            ],
+            [_b("Cancel", Action.RESUME, f"{Resume.CANCEL.value}{flow}")],
+        ]
+    )
+
+
+def parse_resume(arg: str) -> tuple[Resume, str] | None:
+    """(what to do, which flow) from a `Carry on` / `Start again` / `Cancel` button."""
+    try:
+        choice = Resume(arg[:1])
+    except ValueError:
+        return None
+    return (choice, arg[1:]) if arg[1:] in FLOWS else None
+
+
+def post_anyway() -> InlineKeyboardMarkup:
+    """Under signposts that are not about an emergency."""
+    return InlineKeyboardMarkup(
+        [[_b("It's not that, post it", Action.POST_ANYWAY)], [_b("Cancel", Action.ABORT)]]
+    )
+
+
+def held_need(need_id: int, see: bool = True) -> InlineKeyboardMarkup:
+    """Under each need held for a coordinator in /open."""
+    row = [_b("Release", Action.HELD_RELEASE, need_id), _b("Close", Action.HELD_CLOSE, need_id)]
+    if see:
+        row.insert(0, _b("See in full", Action.NEED_SEE, need_id))
+    return InlineKeyboardMarkup([row])
+
+
+def refer_agreed() -> InlineKeyboardMarkup:
+    """Under a referral's summary: the resident's agreement, without which nothing is kept."""
+    return InlineKeyboardMarkup(
+        [[_b("Yes, they agreed", Action.REFER_AGREED, "y"), _b("No", Action.REFER_AGREED, "n")]]
+    )
+
+
+def referral(need_id: int) -> InlineKeyboardMarkup:
+    """Under each council referral in /open."""
+    return InlineKeyboardMarkup(
+        [[_b("Take", Action.REFER_TAKE, need_id), _b("Decline", Action.REFER_DECLINE, need_id)]]
     )
 
 
@@ -233,18 +331,74 @@ HOURS: tuple[tuple[str, float], ...] = (
 )
 
 
-def task(need_id: int) -> InlineKeyboardMarkup:
-    """On every task message: `Done`, `Couldn't do it`, `Raise a concern`."""
+def _reach(need_id: int, other: tuple[int, str] | None) -> list[list[InlineKeyboardButton]]:
+    """`Message <name>` and `Share my phone number`, for the other person of a task."""
+    if other is None:
+        return []
+    arg = relay_arg(need_id, other[0])
+    return [
+        [
+            _b(texts.MESSAGE_LABEL.format(name=other[1])[:40], Action.RELAY, arg),
+            _b(texts.SHARE_PHONE_LABEL, Action.PHONE, arg),
+        ]
+    ]
+
+
+def task(need_id: int, resident: tuple[int, str] | None = None) -> InlineKeyboardMarkup:
+    """On every task message: `Done`, `Couldn't do it`, `Raise a concern`; and on the
+    accepted details and in /tasks, `Message <resident>` and `Share my phone number`."""
     return InlineKeyboardMarkup(
         [
+            *_reach(need_id, resident),
             [_b("Done", Action.DONE, need_id), _b("Couldn't do it", Action.DROP, need_id)],
             [_b("Raise a concern", Action.CONCERN, need_id)],
         ]
     )
 
 
-def concern_only(need_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b("Raise a concern", Action.CONCERN, need_id)]])
+def accepted_resident(need_id: int, volunteer: tuple[int, str] | None) -> InlineKeyboardMarkup:
+    """Under the resident's "accepted" message."""
+    return InlineKeyboardMarkup(
+        [*_reach(need_id, volunteer), [_b("Raise a concern", Action.CONCERN, need_id)]]
+    )
+
+
+def relay_reply(need_id: int, sender_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_b(texts.REPLY_LABEL, Action.RELAY, relay_arg(need_id, sender_id))]]
+    )
+
+
+def relay_choice(links: list[tuple[int, int, str]]) -> InlineKeyboardMarkup:
+    """Which of several conversations a message is for: (need id, other id, their name)."""
+    buttons = [
+        _b(f"#{need_id} · {name}"[:40], Action.RELAY, relay_arg(need_id, other))
+        for need_id, other, name in links[:8]
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 1))
+
+
+def relay_arg(need_id: int, other_id: int) -> str:
+    return f"{need_id}x{_base36(other_id)}"
+
+
+def parse_relay(arg: str) -> tuple[int, int] | None:
+    need, _, other = arg.partition("x")
+    if not need.isdigit() or not other or len(need) > 9:
+        return None
+    try:
+        return int(need), int(other, 36)
+    except ValueError:
+        return None
+
+
+def share_phone() -> ReplyKeyboardMarkup:
+    """Telegram's own contact button: a number is handed over only on its owner's tap."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(texts.SHARE_PHONE_LABEL, request_contact=True)], [texts.PHONE_CANCEL]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
 
 
 def hours(need_id: int) -> InlineKeyboardMarkup:

@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from domain.models import Role, Work
 from domain.periods import Period, PeriodError, last_week, next_local, parse_period
+from domain.referrals import ReferralFigures, referral_figures, weekly_referrals
 from domain.reports import (
     NOT_APPLICABLE,
     Figures,
@@ -157,7 +158,24 @@ async def report_messages(
         group=texts.html(s.community.name),
         period=_label(period, now.astimezone(s.tz).date()),
     )
-    return split_message(render_report(report, title))
+    blocks = render_report(report, title)
+    referred = await s.store.referrals.tallies([period.bounds(s.tz)])
+    blocks.insert(2, [render_referrals(referral_figures(referred, _pounds_per_hour(s)))])
+    return split_message(blocks)
+
+
+def render_referrals(f: ReferralFigures) -> str:
+    """The council's referrals: its measure of the pressure the community took off it."""
+    pounds = ""
+    if f.pounds is not None:
+        pounds = texts.REPORT_REFERRAL_POUNDS.format(pounds=_h(f.pounds))
+    return texts.REPORT_REFERRALS.format(
+        referred=_h(f.referred),
+        met=_h(f.met),
+        median=_median(f.median_hours),
+        hours=_h(f.hours),
+        pounds=pounds,
+    )
 
 
 # --- the CSV ---------------------------------------------------------------------------------
@@ -193,9 +211,16 @@ async def export_csv(s: Services, period: Period, now: datetime) -> tuple[bytes,
     volunteers = await s.store.reports.available_volunteers()
     rate = _pounds_per_hour(s)
     rows = weekly_rows(tallies, weeks, volunteers, s.community, rate)
+    referred = weekly_referrals(
+        await s.store.referrals.tallies(buckets),
+        len(weeks),
+        list(dict.fromkeys(row.area for row in rows)),
+        list(dict.fromkeys(row.category for row in rows)),
+    )
+    week_index = {w.label: i for i, w in enumerate(weeks)}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    header = list(texts.EXPORT_HEADER)
+    header = [*texts.EXPORT_HEADER, *texts.EXPORT_REFERRAL_HEADER]
     if rate is not None:
         header.append(texts.EXPORT_POUNDS_HEADER.format(rate=f"{rate:,.2f}"))
     writer.writerow(header)
@@ -215,6 +240,8 @@ async def export_csv(s: Services, period: Period, now: datetime) -> tuple[bytes,
             _cell(f.active),
             _cell(row.eligible),
         ]
+        r = referred[(week_index[row.week.label], row.area, row.category)]
+        cells += [_cell(r.referred), _cell(r.met), _cell(r.median_hours), _cell(r.hours)]
         if rate is not None:
             cells.append(_pounds_cell(row.pounds))
         writer.writerow(cells)

@@ -15,7 +15,7 @@ from handlers.keyboards import Action
 
 logger = logging.getLogger(__name__)
 
-OPEN = (NeedStatus.OPEN, NeedStatus.ACCEPTED)
+OPEN = (NeedStatus.OPEN, NeedStatus.ACCEPTED, NeedStatus.HELD)  # may still be cancelled
 
 
 async def mine(update: Update, context: Ctx) -> None:
@@ -27,19 +27,20 @@ async def mine(update: Update, context: Ctx) -> None:
     if not needs and not offers:
         reply(update, context, texts.MINE_EMPTY)
         return
+    now, tz = context.services.now(), context.services.tz
     if needs:
         reply(update, context, texts.MINE_HEADER)
     for need in needs[:20]:
         markup = keyboards.cancel_need(need.id) if need.status in OPEN else None
-        reply(update, context, texts.mine_line(need), reply_markup=markup)
+        reply(update, context, texts.mine_line(need, now=now, tz=tz), reply_markup=markup)
     if offers:
         reply(update, context, texts.MINE_OFFERS_HEADER)
-    now = context.services.now()
     for offer in offers:
         # An open offer whose window has passed is no longer asked about: it has ended.
         current = offer.status is NeedStatus.OPEN and offer.window_end > now
         markup = keyboards.cancel_offer(offer.id) if current else None
-        reply(update, context, texts.offer_line(offer, ended=not current), reply_markup=markup)
+        line = texts.offer_line(offer, ended=not current, now=now, tz=tz)
+        reply(update, context, line, reply_markup=markup)
 
 
 async def cancel_offer(update: Update, context: Ctx) -> None:
@@ -97,15 +98,26 @@ async def cancel_need(update: Update, context: Ctx) -> None:
     await _answered(update, context, text.format(id=need_id))
 
 
+async def keep_need_open(context: Ctx, need_id: int) -> str:
+    """`Yes, keep it open` (pressed or typed): a week more; what to tell the resident."""
+    s = context.services
+    kept = await s.aid.keep_open(need_id, s.now())
+    return (texts.KEPT_OPEN if kept else texts.CANNOT_CANCEL).format(id=need_id)
+
+
+async def close_need(context: Ctx, need_id: int) -> str:
+    """`No, close it` (pressed or typed); what to tell the resident."""
+    s = context.services
+    closed = await s.store.needs.close_unmet(need_id, s.now())
+    return (texts.CLOSED_BY_RESIDENT if closed else texts.CANNOT_CANCEL).format(id=need_id)
+
+
 async def keep_open(update: Update, context: Ctx) -> None:
     """`Yes, keep it open`: a week more."""
     need_id = await _own_need_button(update, context)
     if need_id is None:
         return
-    s = context.services
-    kept = await s.aid.keep_open(need_id, s.now())
-    text = texts.KEPT_OPEN if kept else texts.CANNOT_CANCEL
-    await _answered(update, context, text.format(id=need_id))
+    await _answered(update, context, await keep_need_open(context, need_id))
 
 
 async def close(update: Update, context: Ctx) -> None:
@@ -113,10 +125,7 @@ async def close(update: Update, context: Ctx) -> None:
     need_id = await _own_need_button(update, context)
     if need_id is None:
         return
-    s = context.services
-    closed = await s.store.needs.close_unmet(need_id, s.now())
-    text = texts.CLOSED_BY_RESIDENT if closed else texts.CANNOT_CANCEL
-    await _answered(update, context, text.format(id=need_id))
+    await _answered(update, context, await close_need(context, need_id))
 
 
 async def all_good(update: Update, context: Ctx) -> None:

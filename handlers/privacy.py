@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.privacy import forget as forget_person
-from handlers import keyboards, outbox, texts
+from handlers import keyboards, menus, outbox, texts
 from handlers.common import answer, remove_buttons, reply
 from handlers.context import Ctx
 from handlers.keyboards import Action
@@ -34,6 +34,11 @@ async def mydata(update: Update, context: Ctx) -> None:
     )
 
 
+# In chat_data (memory only): when /forget asked `Delete your data?` (a typed answer may
+# follow).
+FORGET_ASKED = "forget_asked"
+
+
 def _in_a_flow(context: Ctx) -> bool:
     """Half-way through a flow? (Read without creating a form for someone we may not know.)"""
     form = (context.user_data or {}).get("form")
@@ -47,6 +52,10 @@ async def forget(update: Update, context: Ctx) -> None:
         reply(update, context, texts.IN_A_FLOW)
         return
     reply(update, context, texts.FORGET_ASK, reply_markup=keyboards.forget())
+    if context.person is not None and context.chat_data is not None:
+        # So a typed "delete" or "keep" answers it (handlers/outside.py). Kept in memory
+        # only (chat_data is not persisted): after a restart the buttons still work.
+        context.chat_data[FORGET_ASKED] = context.services.now().isoformat()
 
 
 async def forget_pressed(update: Update, context: Ctx) -> None:
@@ -60,19 +69,35 @@ async def forget_pressed(update: Update, context: Ctx) -> None:
     if button.arg == "n":
         answer(update)
         remove_buttons(update, context)
-        reply(update, context, texts.FORGET_KEPT)
+        await keep_data(update, context)
         return
     if _in_a_flow(context):
         answer(update, texts.IN_A_FLOW)
         return
     answer(update)
     remove_buttons(update, context)
+    await forget_now(update, context)
+
+
+async def keep_data(update: Update, context: Ctx) -> None:
+    """`Keep my data` (pressed or typed): nothing is deleted."""
+    (context.chat_data or {}).pop(FORGET_ASKED, None)
+    reply(update, context, texts.FORGET_KEPT)
+
+
+async def forget_now(update: Update, context: Ctx) -> None:
+    """`Delete my data` (pressed or typed): everything kept about them goes."""
+    assert update.effective_user is not None
+    (context.chat_data or {}).pop(FORGET_ASKED, None)
     s = context.services
     user_id = update.effective_user.id
+    had_menu = await s.store.menus.given_to(user_id) is not None
     done = await forget_person(s.store.needs, s.store.privacy, s.aid.match, user_id, s.now())
     await s.store.privacy.purge_copies()
     # The in-memory copy of their form goes too, or the next save would write it back.
     context.application.drop_user_data(user_id)
+    if had_menu:
+        menus.drop(context, user_id)  # a role's menu goes with the role
     logger.info(
         "Forgot a person: %s needs withdrawn, %s tasks returned",
         len(done.needs_withdrawn),

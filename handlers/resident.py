@@ -1,4 +1,5 @@
-"""The resident's /need flow: category, area, description, when, post."""
+"""The resident's /need flow: category, area, description, when, post. Every step with
+buttons takes a typed answer too (domain/answers.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from domain import answers
+from domain.held import may_post_anyway
 from domain.models import MAX_DESCRIPTION, When
-from handlers import keyboards, roles, texts
+from handlers import flows, keyboards, roles, texts
 from handlers.common import (
     answer,
     busy_elsewhere,
@@ -31,17 +34,18 @@ from handlers.common import (
     stale_button,
     start,
     text_only,
-    use_buttons,
 )
 from handlers.context import Ctx
+from handlers.held import post_held
 from handlers.keyboards import Action
-from handlers.safety import duplicate_question, duplicates, note_signposted, refusal
+from handlers.safety import duplicates, note_signposted, refusal
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 NEED_CATEGORY, NEED_AREA, NEED_DESCRIPTION, NEED_WHEN, NEED_CONFIRM = range(5)
 NEED_DUPLICATE = 5  # `Yes, it's new` / `No, same one` after Post
+NEED_SIGNPOSTED = 6  # shown signposts: `It's not that, post it` (held for a coordinator)
 
 
 async def pressed(update: Update, context: Ctx) -> keyboards.Button | None:
@@ -85,23 +89,101 @@ async def need_start(update: Update, context: Ctx) -> int:
         return ConversationHandler.END
     if update.callback_query is not None:
         await pressed(update, context)
-    context.form.clear()
-    context.form["flow"] = "need"
     message = update.effective_message
     offer = update.callback_query is None and bool(
         message and message.text and message.text.startswith("/offer")
     )
-    context.form["offer"] = offer
-    names = context.services.community.category_names()
-    question = texts.ASK_OFFER_CATEGORY if offer else texts.ASK_CATEGORY
-    reply(update, context, question, reply_markup=keyboards.categories(names))
+    return await begin_need(update, context, offer=offer)
+
+
+async def begin_need(
+    update: Update, context: Ctx, *, offer: bool, keep: dict[str, Any] | None = None
+) -> int:
+    """A fresh form (keeping `keep`), then the first question."""
+    form = context.form
+    form.clear()
+    form.update(keep or {})
+    form["flow"] = "need"
+    form["offer"] = offer
+    await ask_category(update, context)
     return NEED_CATEGORY
 
 
-async def ask_area(update: Update, context: Ctx) -> int:
-    names = context.services.community.area_names()
-    reply(update, context, texts.ASK_AREA, reply_markup=keyboards.areas(names))
-    return NEED_AREA
+async def restart_need(update: Update, context: Ctx) -> int:
+    """`Start again` on a need put aside: the same flow from its first question, for the
+    same caller (/newneed), and an offer still an offer."""
+    form = context.form
+    keep: dict[str, Any] = {k: form[k] for k in ("on_behalf", "caller_contact") if k in form}
+    return await begin_need(update, context, offer=bool(form.get("offer")), keep=keep)
+
+
+def _category_buttons(context: Ctx) -> keyboards.InlineKeyboardMarkup:
+    return keyboards.categories(context.services.community.category_names())
+
+
+def _area_buttons(context: Ctx) -> keyboards.InlineKeyboardMarkup:
+    return keyboards.areas(context.services.community.area_names())
+
+
+@flows.step("need.category", _category_buttons)
+async def ask_category(update: Update, context: Ctx) -> None:
+    question = texts.ASK_OFFER_CATEGORY if context.form.get("offer") else texts.ASK_CATEGORY
+    reply(update, context, question, reply_markup=_category_buttons(context))
+
+
+@flows.step("need.area", _area_buttons)
+async def ask_area(update: Update, context: Ctx) -> None:
+    reply(update, context, texts.ASK_AREA, reply_markup=_area_buttons(context))
+
+
+@flows.step("need.description")
+async def ask_description(update: Update, context: Ctx) -> None:
+    question = texts.ASK_OFFER_DESCRIPTION if context.form.get("offer") else texts.ASK_DESCRIPTION
+    reply(update, context, question.format(area=texts.html(context.form["area"])))
+
+
+@flows.step("need.signposted", lambda context: keyboards.post_anyway())
+async def ask_post_anyway(update: Update, context: Ctx) -> None:
+    form = context.form
+    shown = context.services.community.signposts_for(form["description"], form.get("category"))
+    reply(
+        update,
+        context,
+        texts.signposted(shown) + texts.SIGNPOSTED_POST_ANYWAY,
+        reply_markup=keyboards.post_anyway(),
+    )
+
+
+@flows.step("need.when", lambda context: keyboards.when())
+async def ask_when(update: Update, context: Ctx) -> None:
+    reply(update, context, texts.ASK_WHEN, reply_markup=keyboards.when())
+
+
+@flows.step("need.confirm", lambda context: keyboards.confirm_need())
+async def ask_confirm(update: Update, context: Ctx, lead: str = "") -> None:
+    """The summary with `Post` and `Cancel` (after `lead`: what a typed day was taken as)."""
+    form = context.form
+    summary = texts.need_summary(
+        form["category"],
+        form["area"],
+        When(form["when"]),
+        form["description"],
+        bool(form.get("offer")),
+    )
+    if form.get("held"):
+        summary += texts.SUMMARY_HELD
+    reply(update, context, lead + summary, reply_markup=keyboards.confirm_need())
+
+
+@flows.step("need.duplicate", lambda context: keyboards.duplicate())
+async def ask_duplicate(update: Update, context: Ctx) -> None:
+    form = context.form
+    text = texts.DUPLICATE_ASK.format(
+        needs=texts.refs([int(i) for i in form["same_as"]]),
+        category=texts.html(form["category"]),
+        area=texts.html(form["area"]),
+    )
+    reply(update, context, text, reply_markup=keyboards.duplicate())
 
 
 async def category_chosen(update: Update, context: Ctx) -> int | None:
@@ -109,14 +191,28 @@ async def category_chosen(update: Update, context: Ctx) -> int | None:
     name = await choice(update, context, context.services.community.category_names())
     if name is None:
         return None
+    return await _category_known(update, context, name)
+
+
+async def category_typed(update: Update, context: Ctx) -> int | None:
+    """A category typed: its name, a part of it, a plain word for it, or a close spelling."""
+    options = answers.category_options(context.services.community.category_names())
+    name = answers.pick(flows.typed(update), options)
+    if name is None:
+        await flows.not_understood(update, context)
+        return None
+    return await _category_known(update, context, name)
+
+
+async def _category_known(update: Update, context: Ctx, name: str) -> int:
     context.form["category"] = name
-    return await ask_area(update, context)
+    await ask_area(update, context)
+    return NEED_AREA
 
 
 async def _area_known(update: Update, context: Ctx, area: str) -> int:
     context.form["area"] = area
-    question = texts.ASK_OFFER_DESCRIPTION if context.form.get("offer") else texts.ASK_DESCRIPTION
-    reply(update, context, question.format(area=texts.html(area)))
+    await ask_description(update, context)
     return NEED_DESCRIPTION
 
 
@@ -129,13 +225,18 @@ async def area_button(update: Update, context: Ctx) -> int | None:
 
 
 async def area_typed(update: Update, context: Ctx) -> int | None:
-    """An area name, alias or postcode district typed in."""
-    assert update.effective_message is not None
-    typed = clean_text(update.effective_message.text)
+    """An area name, alias or postcode typed in, after any house or flat number, or a close
+    spelling of one; otherwise the nearest names and the buttons again."""
+    typed = flows.typed(update)
     community = context.services.community
-    area = community.find_area(typed)
+    area = community.read_area(typed)
     if area is None:
-        reply(update, context, texts.unknown_area(typed, community.suggest_areas(typed)))
+        reply(
+            update,
+            context,
+            texts.unknown_area(typed, community.suggest_areas(typed)),
+            reply_markup=_area_buttons(context),
+        )
         return None
     return await _area_known(update, context, area.name)
 
@@ -152,7 +253,8 @@ async def area_located(update: Update, context: Ctx) -> int | None:
 
 
 async def description_given(update: Update, context: Ctx) -> int | None:
-    """The free-text description; signposted instead of posted when it must be."""
+    """The free-text description; signposted instead of posted when it must be, with `It's
+    not that, post it` unless a signpost is about an emergency."""
     assert update.effective_message is not None
     text = clean_text(update.effective_message.text)
     if not text:
@@ -163,15 +265,58 @@ async def description_given(update: Update, context: Ctx) -> int | None:
             update, context, texts.LONG_DESCRIPTION.format(length=len(text), limit=MAX_DESCRIPTION)
         )
         return None
-    signposts = [] if context.form.get("offer") else context.services.community.signposts_for(text)
+    form = context.form
+    community = context.services.community
+    signposts = [] if form.get("offer") else community.signposts_for(text, form.get("category"))
     if signposts:
         await note_signposted(update, context, signposts)
-        context.form.clear()
-        reply(update, context, texts.signposted(signposts))
-        return ConversationHandler.END
-    context.form["description"] = text
-    reply(update, context, texts.ASK_WHEN, reply_markup=keyboards.when())
+        if not may_post_anyway(signposts):
+            form.clear()
+            reply(update, context, texts.signposted(signposts))
+            return ConversationHandler.END
+        # Kept, for a coordinator to read if the resident says it's not that.
+        form["description"] = text
+        form["signposted"] = ", ".join(s.topic for s in signposts)
+        await ask_post_anyway(update, context)
+        return NEED_SIGNPOSTED
+    form["description"] = text
+    await ask_when(update, context)
     return NEED_WHEN
+
+
+async def post_anyway_pressed(update: Update, context: Ctx) -> int | None:
+    """`It's not that, post it`: the rest of the flow, then the need is held for a
+    coordinator instead of being matched."""
+    if not context.form.get("signposted") or "description" not in context.form:
+        answer(update, texts.STALE_BUTTON)
+        return None
+    await pressed(update, context)
+    return await _post_anyway(update, context)
+
+
+async def _post_anyway(update: Update, context: Ctx) -> int:
+    context.form["held"] = True
+    await ask_when(update, context)
+    return NEED_WHEN
+
+
+async def signposted_typed(update: Update, context: Ctx) -> int | None:
+    """ "post it" goes on as the button does; "no" or "thanks" ends the flow."""
+    said = answers.pick(
+        flows.typed(update),
+        [
+            (answers.Confirm.YES, answers.POST_ANYWAY_WORDS),
+            (answers.Confirm.NO, (*answers.SIGNPOSTED_NO, *answers.NO)),
+        ],
+    )
+    if said is answers.Confirm.YES:
+        return await _post_anyway(update, context)
+    if said is answers.Confirm.NO:
+        context.form.clear()
+        reply(update, context, texts.SIGNPOSTED_ENDED)
+        return ConversationHandler.END
+    await flows.not_understood(update, context)
+    return None
 
 
 async def when_chosen(update: Update, context: Ctx) -> int | None:
@@ -179,22 +324,44 @@ async def when_chosen(update: Update, context: Ctx) -> int | None:
     when = await choice(update, context, list(When), by_index=False)
     if when is None:
         return None
-    form = context.form
-    form["when"] = when.value
-    reply(
-        update,
-        context,
-        texts.need_summary(
-            form["category"], form["area"], when, form["description"], bool(form.get("offer"))
-        ),
-        reply_markup=keyboards.confirm_need(),
-    )
+    return await _when_known(update, context, when)
+
+
+async def when_typed(update: Update, context: Ctx) -> int | None:
+    """`today`, `tomorrow`, `this week`, `flexible` or a plain word for one, or a weekday
+    (taken in the group's time zone, and said back)."""
+    s = context.services
+    said = answers.pick_when(flows.typed(update), s.now().astimezone(s.tz).date())
+    if said is None:
+        await flows.not_understood(update, context)
+        return None
+    lead = texts.when_from_day(said.day, said.when) if said.day is not None else ""
+    return await _when_known(update, context, said.when, lead)
+
+
+async def _when_known(update: Update, context: Ctx, when: When, lead: str = "") -> int:
+    context.form["when"] = when.value
+    await ask_confirm(update, context, lead)
     return NEED_CONFIRM
 
 
+async def confirm_typed(update: Update, context: Ctx) -> int | None:
+    """ "post" or "yes" posts it; "cancel" or "no" posts nothing."""
+    said = answers.yes_or_no(flows.typed(update), answers.POST_WORDS, answers.CANCEL_WORDS)
+    if said is answers.Confirm.YES:
+        return await post(update, context)
+    if said is answers.Confirm.NO:
+        return await end_flow(update, context)
+    await flows.not_understood(update, context)
+    return None
+
+
 async def post(update: Update, context: Ctx) -> int:
-    """`Post`: the need is saved, the first wave asked, and only then the resident told."""
-    await pressed(update, context)
+    """`Post` (or typed "post"): the need is saved, the first wave asked, and only then the
+    resident told. After signposts and `It's not that, post it`, it is held for a
+    coordinator instead, and nobody is asked yet."""
+    if update.callback_query is not None:
+        await pressed(update, context)
     form = context.form
     assert update.effective_user is not None
     s = context.services
@@ -206,7 +373,7 @@ async def post(update: Update, context: Ctx) -> int:
     same = await duplicates(context, update.effective_user.id, form)
     if same:
         form["same_as"] = [n.id for n in same]
-        reply(update, context, duplicate_question(same, form), reply_markup=keyboards.duplicate())
+        await ask_duplicate(update, context)
         return NEED_DUPLICATE
     if form.get("offer"):
         offer = await s.aid.post_offer(
@@ -220,24 +387,40 @@ async def post(update: Update, context: Ctx) -> int:
         form.clear()
         reply(update, context, texts.OFFER_POSTED.format(id=offer.id))
         return ConversationHandler.END
-    need = await s.aid.post_need(
-        update.effective_user.id,
-        form["category"],
-        form["area"],
-        form["description"],
-        When(form["when"]),
-        s.now(),
-    )
+    for_coordinator = bool(form.get("held"))
+    if for_coordinator:
+        need = await post_held(context, update.effective_user.id, form)
+    else:
+        need = await s.aid.post_need(
+            update.effective_user.id,
+            form["category"],
+            form["area"],
+            form["description"],
+            When(form["when"]),
+            s.now(),
+        )
     if form.get("same_as"):
         # `Yes, it's new`: kept, and linked to the open ones for coordinators to see.
         await s.store.safety.link(need.id, list(form["same_as"]), s.now())
     if form.get("on_behalf"):
         # Entered by a coordinator (/newneed) for someone who phoned in: noted on the need.
         await s.store.coordination.entered_for(
-            need.id, str(form["on_behalf"]), update.effective_user.id, s.now()
+            need.id,
+            str(form["on_behalf"]),
+            update.effective_user.id,
+            s.now(),
+            contact=form.get("caller_contact"),
         )
     form.clear()
-    reply(update, context, texts.NEED_POSTED.format(id=need.id))
+    if for_coordinator:
+        reply(update, context, texts.NEED_HELD.format(id=need.id))
+        return ConversationHandler.END
+    held = s.aid.held_until(s.now())  # quiet hours: nobody is asked until they end
+    if held is not None:
+        at = texts.clock_time(held, s.now(), s.tz)
+        reply(update, context, texts.NEED_POSTED_QUIET.format(id=need.id, at=at))
+    else:
+        reply(update, context, texts.NEED_POSTED.format(id=need.id))
     return ConversationHandler.END
 
 
@@ -251,8 +434,23 @@ async def duplicate_answered(update: Update, context: Ctx) -> int | None:
         return None
     if button.arg == "y":
         return await post(update, context)
-    same = list(context.form["same_as"])
     await pressed(update, context)
+    return _same_one(update, context)
+
+
+async def duplicate_typed(update: Update, context: Ctx) -> int | None:
+    """ "new" or "yes" posts it; "same" or "no" posts nothing."""
+    said = answers.yes_or_no(flows.typed(update), answers.NEW_WORDS, answers.SAME_WORDS)
+    if said is answers.Confirm.YES:
+        return await post(update, context)
+    if said is answers.Confirm.NO:
+        return _same_one(update, context)
+    await flows.not_understood(update, context)
+    return None
+
+
+def _same_one(update: Update, context: Ctx) -> int:
+    same = [int(i) for i in context.form["same_as"]]
     context.form.clear()
     reply(update, context, texts.DUPLICATE_SAME.format(needs=texts.refs(same)))
     return ConversationHandler.END
@@ -277,20 +475,24 @@ def flow_fallbacks() -> list[BaseHandler]:
         CommandHandler("start", start_over),
         CallbackQueryHandler(end_flow, pattern=keyboards.pattern(Action.ABORT)),
         MessageHandler(filters.COMMAND, busy_elsewhere),
+        # `Carry on`, `Start again`, `Cancel` under a flow put aside.
+        CallbackQueryHandler(flows.resume_pressed, pattern=keyboards.pattern(Action.RESUME)),
         # Proposals, tasks and the resident's own requests stay answerable mid-flow.
         CallbackQueryHandler(
             stale_button, pattern=keyboards.pattern_except(*keyboards.GLOBAL_ACTIONS)
         ),
-        MessageHandler(filters.ALL, use_buttons),
+        # Typed text no step took, or media where buttons are: what was expected, again.
+        MessageHandler(filters.ALL, flows.not_understood),
     ]
 
 
 def conversation(**kwargs: Any) -> ConversationHandler:
-    """A persistent flow, one per user. Buttons are tracked per chat, not per message, on
-    purpose: a flow's buttons are taken off each message as it is answered."""
+    """A persistent flow, one per user, put aside after MUTUALAID_FLOW_TIMEOUT of silence
+    (handlers/flows.py). Buttons are tracked per chat, not per message, on purpose: a
+    flow's buttons are taken off each message as it is answered."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        return ConversationHandler(persistent=True, **kwargs)
+        return flows.FlowConversation(persistent=True, **kwargs)
 
 
 def need_conversation(*more_entry_points: BaseHandler) -> ConversationHandler:
@@ -305,7 +507,8 @@ def need_conversation(*more_entry_points: BaseHandler) -> ConversationHandler:
         ],
         states={
             NEED_CATEGORY: [
-                CallbackQueryHandler(category_chosen, pattern=keyboards.pattern(Action.CATEGORY))
+                CallbackQueryHandler(category_chosen, pattern=keyboards.pattern(Action.CATEGORY)),
+                MessageHandler(text, category_typed),
             ],
             NEED_AREA: [
                 CallbackQueryHandler(area_button, pattern=keyboards.pattern(Action.AREA)),
@@ -317,14 +520,46 @@ def need_conversation(*more_entry_points: BaseHandler) -> ConversationHandler:
                 MessageHandler(text, description_given),
                 MessageHandler(~filters.COMMAND, text_only),
             ],
-            NEED_WHEN: [CallbackQueryHandler(when_chosen, pattern=keyboards.pattern(Action.WHEN))],
-            NEED_CONFIRM: [CallbackQueryHandler(post, pattern=keyboards.pattern(Action.POST))],
+            NEED_SIGNPOSTED: [
+                CallbackQueryHandler(
+                    post_anyway_pressed, pattern=keyboards.pattern(Action.POST_ANYWAY)
+                ),
+                MessageHandler(text, signposted_typed),
+            ],
+            NEED_WHEN: [
+                CallbackQueryHandler(when_chosen, pattern=keyboards.pattern(Action.WHEN)),
+                MessageHandler(text, when_typed),
+            ],
+            NEED_CONFIRM: [
+                CallbackQueryHandler(post, pattern=keyboards.pattern(Action.POST)),
+                MessageHandler(text, confirm_typed),
+            ],
             NEED_DUPLICATE: [
                 CallbackQueryHandler(
                     duplicate_answered, pattern=keyboards.pattern(Action.DUPLICATE)
-                )
+                ),
+                MessageHandler(text, duplicate_typed),
             ],
         },
         fallbacks=flow_fallbacks(),
         name="need",
     )
+
+
+def _summary(context: Ctx) -> tuple[str, list[tuple[str, str]]]:
+    """What a need put aside was (a request, an offer, one entered for a caller) and what
+    had been chosen."""
+    form = context.form
+    if form.get("on_behalf"):
+        what = texts.ASIDE_WHAT["newneed"].format(caller=texts.html(str(form["on_behalf"])))
+    else:
+        what = texts.ASIDE_WHAT["offer" if form.get("offer") else "need"]
+    chosen = [(key, str(form[key])) for key in ("category", "area") if form.get(key)]
+    if form.get("when"):
+        chosen.append(("when", texts.WHEN_LABELS[When(form["when"])]))
+    if form.get("description"):
+        chosen.append(("description", str(form["description"])))
+    return what, chosen
+
+
+flows.register_flow("need", restart=restart_need, summary=_summary)

@@ -24,7 +24,7 @@ from domain.coordination import (
     remove_problem,
 )
 from domain.models import Role
-from handlers import common, keyboards, texts
+from handlers import common, keyboards, menus, texts
 from handlers.common import answer, edit_pressed, reply, tell
 from handlers.context import Ctx
 from handlers.keyboards import Action
@@ -134,6 +134,7 @@ async def _redeem(update: Update, context: Ctx, code: str) -> None:
         reply(update, context, _PROBLEM_TEXT[problem])
         return
     logger.info("User %s became a %s by invite", update.effective_user.id, role.value)
+    menus.refresh(context, update.effective_user.id)  # the role's commands join their menu
     help_text = texts.HELP_COORDINATOR if role is Role.COORDINATOR else texts.HELP_LIAISON
     reply(update, context, texts.ROLE_GRANTED.format(role=texts.role_name(role)) + help_text)
 
@@ -234,6 +235,7 @@ async def remove_role_button(update: Update, context: Ctx) -> None:
     else:
         answer(update, texts.ROLE_REMOVED)
         tell(context, user_id, texts.ROLE_REMOVED_NOTICE.format(role=texts.role_name(role)))
+        menus.refresh(context, user_id)  # and its commands leave their menu
     text, markup = await _roles_view(context)
     edit_pressed(update, context, text, reply_markup=markup)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.models import Need, NeedStatus
@@ -30,13 +30,23 @@ async def _my_task(update: Update, context: Ctx, need_id: int | None) -> Need | 
     return need
 
 
-async def task_details(context: Ctx, need: Need) -> str:
-    """An accepted task in full for its volunteer: who the resident is and how to reach them,
-    the doorstep code and the safety rules (the accept message, and each /tasks entry)."""
-    resident = await context.services.store.people.get(need.resident_id)
+async def task_details(context: Ctx, need: Need) -> tuple[str, InlineKeyboardMarkup]:
+    """An accepted task in full for its volunteer: who the resident is and how to reach them
+    (through the bot; or the contact note of someone who phoned in), the doorstep code and
+    the safety rules, with its buttons (the accept message, and each /tasks entry)."""
+    s = context.services
+    resident = await s.store.people.get(need.resident_id)
     name = resident.first_name if resident and resident.first_name else "the resident"
-    username = resident.username if resident else None
-    return texts.accepted_volunteer(need, name, need.resident_id, username)
+    caller, note = await s.store.coordination.caller(need.id)
+    if caller is None:
+        who, contact = name, texts.CONTACT_RELAY.format(name=texts.html(name))
+    elif note:
+        who = caller
+        contact = texts.CONTACT_CALLER.format(note=texts.html(note), coordinator=texts.html(name))
+    else:
+        who, contact = caller, texts.CONTACT_CALLER_NO_NOTE.format(coordinator=texts.html(name))
+    buttons = keyboards.task(need.id, (need.resident_id, name) if resident else None)
+    return texts.accepted_volunteer(need, who, contact, now=s.now(), tz=s.tz), buttons
 
 
 async def tasks_command(update: Update, context: Ctx) -> None:
@@ -47,8 +57,8 @@ async def tasks_command(update: Update, context: Ctx) -> None:
         reply(update, context, texts.TASKS_EMPTY)
         return
     for need in needs:
-        text = await task_details(context, need)
-        reply(update, context, text, reply_markup=keyboards.task(need.id))
+        text, buttons = await task_details(context, need)
+        reply(update, context, text, reply_markup=buttons)
 
 
 async def done(update: Update, context: Ctx) -> None:

@@ -7,7 +7,8 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from domain.community import Signpost
-from domain.models import Availability, Need, Offer, VolunteerProfile, When
+from domain.dates import Day, NeedTime, Relative, Span, need_time
+from domain.models import Availability, Need, Offer, Posting, VolunteerProfile, When
 
 PRIVACY_VERSION = 1
 
@@ -35,19 +36,79 @@ GROUP_CHAT = (
     "Tap my name and press Start."
 )
 
-HELP_RESIDENT = (
-    "<b>What you can do</b>\n"
-    "/need – ask for help\n"
-    "/offer – offer something once: to give or lend, or a trip you're making\n"
-    "/mine – your requests, with Cancel while open\n"
-    "/volunteer – offer to help neighbours\n"
-    "/mydata – everything we keep about you; /forget – delete it\n"
-    "/cancel – stop what you are doing\n"
-    "/help – this list"
-)
+# The commands of each role: /help lists them and Telegram's command menu shows them
+# (handlers/menus.py), from these same lists. Descriptions are plain text.
+COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "resident": (
+        ("need", "ask for help"),
+        ("offer", "offer something once: to give or lend, or a trip you're making"),
+        ("mine", "your requests, with Cancel while open"),
+        ("volunteer", "offer to help neighbours"),
+        ("mydata", "everything we keep about you"),
+        ("forget", "delete what we keep about you"),
+        ("cancel", "stop what you are doing"),
+        ("help", "what you can do here"),
+    ),
+    "volunteer": (
+        ("tasks", "the jobs you have accepted"),
+        ("pause", "stop getting requests for a while"),
+        ("resume", "start getting requests again"),
+    ),
+    "coordinator": (
+        ("digest", "what needs a human now"),
+        ("open", "requests waiting for a volunteer"),
+        ("see", "one request in full and its history: /see 12, or just type #12"),
+        ("assign", "ask one volunteer: /assign 12 @priya (or a first name, or an id)"),
+        ("volunteers", "find volunteers by name, skill or area: /volunteers Trinity"),
+        ("approve", "volunteers waiting for approval (or /approve Priya)"),
+        ("vetted", "mark a volunteer vetted: /vetted @priya (add off to undo)"),
+        ("announce", "a message to volunteers: all, or by area and skill"),
+        ("newneed", "enter a request for someone who phoned in: /newneed Doris"),
+        ("concerns", "open concerns"),
+        ("block", "block someone: /block @name and a reason"),
+        ("unblock", "let them back: /unblock @name"),
+        ("invite", "a one-time link: /invite coordinator or /invite liaison"),
+        ("roles", "who holds which role"),
+        ("report", "the figures the council sees"),
+        ("export", "the same as a spreadsheet"),
+        ("dashboard", "a sign-in link for the web dashboard"),
+    ),
+    "liaison": (
+        ("refer", "pass the group a request for a resident who called the council"),
+        ("referrals", "what became of each of your referrals"),
+        ("report", "this month's figures (or /report 2026-10)"),
+        ("export", "the same as a spreadsheet"),
+        ("dashboard", "a sign-in link for the web dashboard"),
+    ),
+}
+HELP_HEADINGS = {
+    "resident": "<b>What you can do</b>",
+    "volunteer": "<b>As a volunteer</b>",
+    "coordinator": "<b>As a coordinator</b>",
+    "liaison": "<b>For the council</b>",
+}
+
+
+def help_section(section: str) -> str:
+    """One role's part of /help: its heading and its commands, as the menu shows them."""
+    lines = [f"/{name} – {escape(about, quote=False)}" for name, about in COMMANDS[section]]
+    text = HELP_HEADINGS[section] + "\n" + "\n".join(lines)
+    return text if section == "resident" else "\n\n" + text
+
+
+HELP_RESIDENT = help_section("resident")
 
 UNKNOWN_COMMAND = "Sorry, I don't know that command. Send /help to see what I can do."
-UNKNOWN_TEXT = "I'm not sure what you mean. Send /need to ask for help, or /help for more."
+# Text outside any flow (and no conversation with a volunteer to pass it to).
+UNKNOWN_TEXT = (
+    "Hello! Here you can ask neighbours for help (shopping, a prescription, a dog walk, a "
+    "friendly call and more) or offer to help. Tap a button below to start, or send /help "
+    "to see everything I can do."
+)
+UNKNOWN_TEXT_VOLUNTEER = (
+    "Hello! Tap “My tasks” for the jobs you have accepted, or a button below to ask for "
+    "help or change what you can do. /help shows everything I can do."
+)
 NOTHING_TO_CANCEL = "There is nothing to stop. Send /help to see what I can do."
 STALE_BUTTON = "That button is from an earlier message and no longer works."
 NOT_FOR_YOU = "That button isn't for you."
@@ -101,6 +162,10 @@ NEED_POSTED = (
     "Posted as <b>#{id}</b>. I'm asking nearby volunteers now and will message you "
     "as soon as one accepts."
 )
+NEED_POSTED_QUIET = (
+    "Posted as <b>#{id}</b>. Volunteers get no messages in quiet hours, so I'll ask nearby "
+    "volunteers at {at} and message you as soon as one accepts."
+)
 
 # --- /volunteer ----------------------------------------------------------------------------
 ASK_SKILLS = "Thank you for helping! What can you do? Tap all that apply, then Done."
@@ -136,6 +201,10 @@ PROPOSAL_TAKEN = (
 PROPOSAL_DECLINED = "<b>#{id}</b> {category} in {area}: you declined. No problem at all."
 PROPOSAL_CLOSED = "<b>#{id}</b> {category} in {area}: this request is no longer open."
 ALREADY_TAKEN = "Someone else got there first. Thank you for offering!"
+ACCEPT_AT_LIMIT = (
+    "You have as many tasks on the go as you said you could take. When one is done (/tasks), "
+    "you can accept this one if it is still open."
+)
 NO_LONGER_OPEN = "This request is no longer open."
 SAFETY_RULES = (
     "<b>Staying safe</b>\n"
@@ -151,11 +220,46 @@ ACCEPTED_VOLUNTEER = (
     "<b>Who:</b> {resident}\n<b>How to reach them:</b> {contact}\n"
     "<b>Doorstep code:</b> {code}\n\n{safety}"
 )
+CONTACT_RELAY = "tap “Message {name}” below; your messages go through this bot"
+CONTACT_CALLER = "{note} (they phoned in; {coordinator} entered it)"
+CONTACT_CALLER_NO_NOTE = (
+    "through {coordinator}, who entered it for them: tap “Message {coordinator}”"
+)
 ACCEPTED_RESIDENT = (
     "Good news: <b>{volunteer}</b> will help with <b>#{id}</b> ({category}).\n"
-    "They will get in touch. When they arrive they will say the code <b>{code}</b>; "
-    "if they can't, don't open the door."
+    "They will message you here, and you can message them with the button below. When they "
+    "arrive they will say the code <b>{code}</b>; if they can't, don't open the door."
 )
+
+# --- the relay between the two people of one task -----------------------------------------
+MESSAGE_LABEL = "Message {name}"
+SHARE_PHONE_LABEL = "Share my phone number"
+REPLY_LABEL = "Reply"
+PHONE_CANCEL = "Cancel"
+RELAY_FROM = "<b>{name}</b> · <b>#{id}</b>:\n{text}"
+RELAY_SENT = "Sent to {name}."
+RELAY_TYPE = (
+    "Type your message for {name} (#{id}). It goes through this bot: neither of you sees the "
+    "other's account or number."
+)
+RELAY_WHICH = "Who is this message for?"
+RELAY_CLOSED = (
+    "The conversation about <b>#{id}</b> has closed: it closes two days after a job ends. "
+    "If you need help again, send /need."
+)
+RELAY_NOT_OPEN = "That conversation has closed."
+RELAY_TOO_LONG = (
+    "That's too long to pass on ({length} characters; the limit is {limit}). Could you shorten it?"
+)
+PHONE_ASK = (
+    "Tap “Share my phone number” below to give {name} your number for #{id}, or Cancel. "
+    "It goes to {name} only."
+)
+PHONE_FROM = "<b>{name}</b> shared their phone number for <b>#{id}</b>: {phone}"
+PHONE_SENT = "Your number went to {name}."
+PHONE_NOT_YOURS = "Only your own number can be shared: use the button below."
+PHONE_NOT_SHARED = "Your number was not shared."
+CONCERN_TRANSCRIPT = "\n\n<b>Messages between them about #{id}:</b>\n{lines}"
 
 
 def html(text: str) -> str:
@@ -168,6 +272,17 @@ def privacy_notice(group: str, retention_days: int) -> str:
 
 def local_time(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
+
+
+def clock_time(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """`8:00`, `8:00 tomorrow` or `8:00 on Sat 14 Mar`, as read at `now`."""
+    local, today = moment.astimezone(tz), now.astimezone(tz).date()
+    said = f"{local.hour}:{local.minute:02d}"
+    if local.date() == today:
+        return said
+    if local.date() == today + timedelta(days=1):
+        return f"{said} tomorrow"
+    return f"{said} on {local:%a} {local.day} {local:%b}"
 
 
 def unknown_area(typed: str, suggestions: list[str]) -> str:
@@ -202,37 +317,71 @@ def volunteer_summary(profile: VolunteerProfile) -> str:
     )
 
 
-def _need_fields(need: Need) -> dict[str, str | int]:
+# When a need is for, said as the reader reads it at the moment it is sent (domain/dates.py).
+DAY_WORDS = {
+    Relative.YESTERDAY: "yesterday",
+    Relative.TODAY: "today",
+    Relative.TOMORROW: "tomorrow",
+}
+NEED_TIME = {
+    Span.ON: "{last}",  # today, tomorrow, Wed 9 Dec
+    Span.UP_TO: "any day up to {last}",
+    Span.BETWEEN: "any day from {first} to {last}",
+    Span.ANY_TIME: "any time",
+    Span.PASSED: "was due {last}",
+}
+TODAY_OR_TOMORROW = "today or tomorrow"  # UP_TO when the last day is tomorrow
+PASSED_ON = "was due on {last}"  # PASSED on a day said as a date
+
+
+def day_words(day: Day) -> str:
+    """`today`, `tomorrow`, `yesterday`, or `Wed 9 Dec` (with the year if it isn't this one)."""
+    if day.relative in DAY_WORDS:
+        return DAY_WORDS[day.relative]
+    text = f"{day.date:%a} {day.date.day} {day.date:%b}"
+    return text if day.same_year else f"{text} {day.date.year}"
+
+
+def time_words(said: NeedTime) -> str:
+    last = day_words(said.last)
+    if said.span is Span.UP_TO and said.last.relative is Relative.TOMORROW:
+        return TODAY_OR_TOMORROW
+    if said.span is Span.PASSED and said.last.relative is Relative.OTHER:
+        return PASSED_ON.format(last=last)
+    first = day_words(said.first) if said.first is not None else ""
+    return NEED_TIME[said.span].format(first=first, last=last)
+
+
+def need_when(posting: Posting, now: datetime, tz: ZoneInfo) -> str:
+    """When a need or offer is for, relative to `now` (the moment the text is sent)."""
+    return time_words(need_time(posting, now, tz))
+
+
+def _need_fields(need: Need, now: datetime, tz: ZoneInfo) -> dict[str, str | int]:
     return {
         "id": need.id,
         "category": html(need.category),
         "area": html(need.area),
-        "when": WHEN_LABELS[need.when].lower(),
+        "when": need_when(need, now, tz),
         "description": html(need.description),
     }
 
 
-def proposal(need: Need) -> str:
+def proposal(need: Need, *, now: datetime, tz: ZoneInfo) -> str:
     """What a volunteer is asked: never the resident's name, username or contact."""
-    return PROPOSAL.format(**_need_fields(need))
+    return PROPOSAL.format(**_need_fields(need, now, tz))
 
 
 def proposal_ended(need: Need, template: str) -> str:
-    fields = _need_fields(need)
-    return template.format(id=fields["id"], category=fields["category"], area=fields["area"])
+    return template.format(id=need.id, category=html(need.category), area=html(need.area))
 
 
-def accepted_volunteer(
-    need: Need, resident_name: str, resident_id: int, username: str | None
-) -> str:
-    link = f'<a href="tg://user?id={resident_id}">{html(resident_name)}</a>'
-    contact = f"message {link} on Telegram"
-    if username:
-        contact += f" (@{html(username)})"
+def accepted_volunteer(need: Need, who: str, contact: str, *, now: datetime, tz: ZoneInfo) -> str:
+    """The task in full for the volunteer who has it; `contact` is HTML already."""
     code = need.doorstep_code or "----"
     return ACCEPTED_VOLUNTEER.format(
-        **_need_fields(need),
-        resident=html(resident_name),
+        **_need_fields(need, now, tz),
+        resident=html(who),
         contact=contact,
         code=code,
         safety=SAFETY_RULES.format(code=code),
@@ -253,12 +402,7 @@ SOMETHING_WENT_WRONG = (
     "if it keeps happening, a coordinator can help."
 )
 
-HELP_VOLUNTEER = (
-    "\n\n<b>As a volunteer</b>\n"
-    "/tasks – the jobs you have accepted\n"
-    "/pause – stop getting requests for a while\n"
-    "/resume – start getting requests again"
-)
+HELP_VOLUNTEER = help_section("volunteer")
 
 # --- timed messages --------------------------------------------------------------------------
 REMINDER = "<b>Reminder:</b> you're helping with <b>#{id}</b> ({category} in {area}), {when}."
@@ -299,6 +443,10 @@ ALERT_UNMATCHED = (
     "⚠️ <b>#{id}</b> {category} in {area}, wanted today: no volunteer left to ask. "
     "Can someone help or /assign it?"
 )
+UNMATCHED_RESIDENT = (
+    "I'm sorry: no volunteer is free to take <b>#{id}</b> ({category}) just now. I've asked "
+    "a coordinator to help, and I'll message you as soon as someone can."
+)
 ALERT_CONCERN = "⚠️ <b>Concern</b> from {who} about {about}:\n{text}"
 
 # --- /mine, /tasks, /pause --------------------------------------------------------------------
@@ -311,6 +459,8 @@ STATUS_LABELS = {
     "done": "done",
     "cancelled": "cancelled",
     "closed": "closed",
+    "held": "with a coordinator, who will read it first",
+    "referred": "referred by the council, waiting for a coordinator",
 }
 CANCELLED_NEED = "<b>#{id}</b> is cancelled. Nobody will be asked about it any more."
 CANNOT_CANCEL = "That request can't be cancelled now; it isn't open."
@@ -328,12 +478,13 @@ CONCERN_NOTED = "Thank you for telling us. A coordinator has it and will be in t
 MAX_CONCERN = 2000
 
 
-def need_line(template: str, need: Need) -> str:
-    return template.format(**_need_fields(need))
+def need_line(template: str, need: Need, *, now: datetime, tz: ZoneInfo) -> str:
+    """A message about one need; its time as read at `now`, when it is sent."""
+    return template.format(**_need_fields(need, now, tz))
 
 
-def mine_line(need: Need) -> str:
-    return MINE_LINE.format(**_need_fields(need), status=STATUS_LABELS[need.status.value])
+def mine_line(need: Need, *, now: datetime, tz: ZoneInfo) -> str:
+    return MINE_LINE.format(**_need_fields(need, now, tz), status=STATUS_LABELS[need.status.value])
 
 
 # --- /offer --------------------------------------------------------------------------------
@@ -365,38 +516,30 @@ OFFER_CANCELLED = "Your offer is cancelled."
 CANNOT_CANCEL_OFFER = "That offer isn't open any more."
 
 
-def offer_line(offer: Offer, ended: bool = False) -> str:
+OFFER_PASSED = "until {last}"  # an offer's window that is over
+
+
+def offer_line(offer: Offer, ended: bool = False, *, now: datetime, tz: ZoneInfo) -> str:
     status = "closed" if ended and offer.status.value == "open" else offer.status.value
+    said = need_time(offer, now, tz)
+    when = (
+        OFFER_PASSED.format(last=day_words(said.last))
+        if said.span is Span.PASSED
+        else time_words(said)
+    )
     return OFFER_LINE.format(
         id=offer.id,
         category=html(offer.category),
         area=html(offer.area),
-        when=WHEN_LABELS[offer.when].lower(),
+        when=when,
         status=OFFER_STATUS_LABELS[status],
         description=html(offer.description),
     )
 
 
 # --- coordinators and roles ----------------------------------------------------------------
-HELP_COORDINATOR = (
-    "\n\n<b>As a coordinator</b>\n"
-    "/digest – what needs a human now\n"
-    "/open – requests waiting for a volunteer\n"
-    "/approve – volunteers waiting for approval\n"
-    "/assign 12 5550001 – ask one volunteer about #12\n"
-    "/vetted 5550001 – mark a volunteer vetted (add <i>off</i> to undo)\n"
-    "/newneed Doris – enter a request for someone who phoned in\n"
-    "/concerns – open concerns\n"
-    "/report and /export – the figures the council sees\n"
-    "/block 5550001 and /unblock 5550001\n"
-    "/invite coordinator or /invite liaison – a one-time link\n"
-    "/roles – who holds which role"
-)
-HELP_LIAISON = (
-    "\n\n<b>For the council</b>\n"
-    "/report – this month's figures (or /report 2026-10)\n"
-    "/export – the same as a spreadsheet"
-)
+HELP_COORDINATOR = help_section("coordinator")
+HELP_LIAISON = help_section("liaison")
 NOT_ALLOWED = "Sorry, that's only for the group's coordinators."
 NOT_ALLOWED_ROLE = "Sorry, that's only for the group's {role}s."
 BLOCKED_NOTICE = (
@@ -470,12 +613,13 @@ RESIDENT_NEED_CLOSED = (
 ASSIGN_PICK = "Who should be asked about <b>#{id}</b>? The best placed first:"
 ASSIGN_NOBODY = (
     "Nobody eligible is left to ask about <b>#{id}</b>. To ask someone you know, send "
-    "<code>/assign {id} &lt;their id&gt;</code>."
+    "<code>/assign {id} @username</code> (or their first name, or their id)."
 )
 
 # /assign
 ASSIGN_USAGE = (
-    "Send <code>/assign &lt;request&gt; &lt;volunteer id&gt;</code>, e.g. /assign 12 5550001."
+    "Send <code>/assign 12 @priya</code>: the request's number, then the volunteer's "
+    "@username, first name or id."
 )
 ASSIGNED = "I've asked {name} about <b>#{id}</b>. They can still decline."
 ASSIGN_PROBLEMS = {
@@ -509,15 +653,20 @@ VOLUNTEER_NOT_APPROVED = (
 )
 
 # /vetted
-VETTED_USAGE = "Send <code>/vetted &lt;volunteer id&gt;</code> (add <i>off</i> to undo)."
+VETTED_USAGE = (
+    "Send <code>/vetted @priya</code> (or a first name, or an id); add <i>off</i> to undo."
+)
 VETTED_ON = "{name} is now marked vetted and can get vetted-only requests."
 VETTED_OFF = "{name} is no longer marked vetted."
 VETTED_UNCHANGED = "{name} is already marked that way."
 NOT_A_VOLUNTEER_ID = "Nobody with id {id} has signed up as a volunteer."
 
 # /block
-BLOCK_USAGE = "Send <code>/block &lt;user id&gt;</code>, optionally with a reason after it."
-UNBLOCK_USAGE = "Send <code>/unblock &lt;user id&gt;</code>."
+BLOCK_USAGE = (
+    "Send <code>/block @username</code> (or a first name, or an id), with a reason after it "
+    "if you like."
+)
+UNBLOCK_USAGE = "Send <code>/unblock @username</code> (or a first name, or an id)."
 BLOCKED_DONE = (
     "Blocked {name}. Their open requests, offers and proposals are withdrawn, tasks they "
     "had accepted go back to other volunteers, and they got one neutral message."
@@ -537,15 +686,19 @@ VOLUNTEER_WITHDRAWN = (
     "go. Thank you."
 )
 NEWNEED_INTRO = (
-    "Entering a request for <b>{caller}</b>. You'll be its contact: the volunteer who accepts "
-    "gets in touch with you, and you get the follow-ups. Don't include their full address "
-    "or health details."
+    "Entering a request for <b>{caller}</b>. You get the follow-ups; the volunteer who accepts "
+    "gets the caller's first name and contact note, and can message you through this bot. "
+    "Don't include their full address or health details."
+)
+NEWNEED_NO_CONTACT = (
+    "No contact note for {caller}: the volunteer will reach them through you. To give the "
+    "volunteer a number, start again with /newneed Doris, 07700 900123."
 )
 NEWNEED_CALLER = "someone who phoned in"
 
 # /concerns
 CONCERNS_NONE = "No open concerns."
-CONCERN_LINE = "<b>Concern</b> from {who} (id {id}) about {about}, {age} ago:\n{text}"
+CONCERN_LINE = "<b>Concern</b> from {who} about {about}, {age} ago:\n{text}"
 CONCERN_ABOUT_NOTHING = "no particular request"
 CONCERN_RESOLVED = "\n\n✅ Resolved by {name}."
 
@@ -640,10 +793,13 @@ DIGEST_GAPS = "Gaps: open requests with no eligible volunteer"
 DIGEST_AREA = "<i>{area}</i>"
 DIGEST_NO_AREA = "<i>Not about a request</i>"
 DIGEST_NEED = "<b>#{id}</b> {category}, {area}, {age}"
+DIGEST_WAITING_NEED = "<b>#{id}</b> {category}, {area}, {age}; wanted: {when}"
 DIGEST_OVERDUE_NEED = "<b>#{id}</b> {category}, {area}, {age}; with {volunteer}, overdue {late}"
 DIGEST_DONE_NEED = "<b>#{id}</b> {category}, {area}, {age}; {hours}"
 DIGEST_DONE_HOURS = "{hours} volunteer hours in all."
-DIGEST_PENDING_LINE = "{name} (id {id}): {skills}; {areas}; waiting {age}"
+DIGEST_PENDING_LINE = "{name}: {skills}; {areas}; waiting {age}"
+DIGEST_NOTE = "\n   📝 {note}"
+DIGEST_NOTE_EXCERPT = 120
 DIGEST_CONCERN_LINE = "{about}, from {who}, {age} ago: {text}"
 DIGEST_GAP_LINE = "{category} in {area}: {count} waiting"
 DIGEST_MORE = "…and {count} more."
@@ -734,3 +890,540 @@ def period_label(start: date, end: date, whole_month: bool) -> str:
     if whole_month:
         return start.strftime("%B %Y")
     return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
+
+
+# --- typed answers (handlers/flows.py) -------------------------------------------------------
+# What a step expected, when a typed answer fits none of its buttons; its buttons follow.
+EXPECTED = {
+    "need.category": (
+        "Sorry, I didn't catch what kind of help that is. Please tap one below, or type it "
+        "in a word or two, such as “shopping” or “prescription”."
+    ),
+    "need.area": "Please tap your area below, or type your street, estate or postcode.",
+    "need.when": (
+        "Please tap when you need it, or type “today”, “tomorrow”, “this week”, a day such "
+        "as “Friday”, or “flexible”."
+    ),
+    "need.confirm": "Shall I post it? Tap Post or Cancel, or type “post” or “cancel”.",
+    "need.duplicate": "Is this a new request? Tap a button, or type “new” or “same”.",
+    "need.signposted": (
+        "If your request isn't about that, tap “It's not that, post it” (or type “post it”) "
+        "and a coordinator will read it first. Or tap Cancel."
+    ),
+    "volunteer.skills": (
+        "Please tap what you can help with, or type it (such as “shopping”), then tap Done "
+        "or type “done”."
+    ),
+    "volunteer.areas": (
+        "Please tap the areas you can cover, or type one (such as a street or estate), then "
+        "tap Done or type “done”."
+    ),
+    "volunteer.radius": "Please tap how far you can go, or type 1, 2 or 5 (km).",
+    "volunteer.availability": (
+        "Please tap when you're usually free, or type “any time”, “weekdays”, “weekends” or "
+        "“evenings”."
+    ),
+    "volunteer.confirm": "Tap Save to keep your profile, or Cancel; or type “save” or “cancel”.",
+    "resume": "Please tap Carry on, Start again or Cancel, or type one of them.",
+    "forget": "Tap “Delete my data” or “Keep my data”, or type “delete” or “keep”.",
+}
+WHEN_DAY = {
+    When.TODAY: "is today",
+    When.TOMORROW: "is tomorrow",
+    When.THIS_WEEK: "is within the week",
+    When.FLEXIBLE: "is more than a week away",
+}
+WHEN_FROM_DAY = "{day} {is_when}, so I've put <b>{label}</b>.\n\n"
+TICKED = "Ticked {name}"
+UNTICKED = "Unticked {name}"
+TOGGLED = "{changes}. Tap or type more, then Done."
+
+
+def when_from_day(day: date, when: When) -> str:
+    """`Friday 14 Mar is within the week, so I've put This week.` (then a blank line)."""
+    return WHEN_FROM_DAY.format(
+        day=f"{day:%A} {day.day} {day:%b}", is_when=WHEN_DAY[when], label=WHEN_LABELS[when]
+    )
+
+
+def toggled(ticked: list[str], unticked: list[str]) -> str:
+    changes = [TICKED.format(name=html(n)) for n in ticked]
+    changes += [UNTICKED.format(name=html(n)) for n in unticked]
+    return TOGGLED.format(changes="; ".join(changes))
+
+
+# --- flows put aside after MUTUALAID_FLOW_TIMEOUT (handlers/flows.py) ------------------------
+ASIDE = (
+    "Welcome back! You started {what} {age} ago.{chosen}\n\n"
+    "Would you like to carry on where you left off, start again, or cancel it?"
+)
+ASIDE_WHAT = {
+    "need": "asking for help",
+    "offer": "making an offer",
+    "newneed": "entering a request for <b>{caller}</b>",
+    "volunteer": "signing up to volunteer",
+    "concern": "raising a concern about <b>#{id}</b>",
+}
+ASIDE_CHOSEN = {
+    "category": "What: {value}",
+    "area": "Where: {value}",
+    "when": "When: {value}",
+    "description": "You wrote: “{value}”",
+    "skills": "Can help with: {value}",
+    "areas": "Areas: {value}",
+}
+ASIDE_EXCERPT = 80
+ASIDE_A_WHILE = "a while"
+
+
+def aside(what: str, age_text: str, chosen: list[tuple[str, str]]) -> str:
+    """The summary of a flow put aside: what it was, how long ago, what was chosen."""
+    lines = []
+    for key, value in chosen:
+        shown = value if len(value) <= ASIDE_EXCERPT else value[: ASIDE_EXCERPT - 1] + "…"
+        lines.append(ASIDE_CHOSEN[key].format(value=html(shown)))
+    return ASIDE.format(what=what, age=age_text, chosen="\n\n" + "\n".join(lines) if lines else "")
+
+
+# --- signposts in context: needs held for a coordinator (handlers/held.py) -------------------
+SIGNPOSTED_POST_ANYWAY = (
+    "\n\nIf your request isn't about this, tap “It's not that, post it”: a coordinator will "
+    "read it first, then pass it to volunteers."
+)
+SIGNPOSTED_ENDED = "All right: nothing was posted. If you need something else, send /need."
+SUMMARY_HELD = "\n\n<i>A coordinator will read it before it goes to volunteers.</i>"
+NEED_HELD = (
+    "Thank you. <b>#{id}</b> is with a coordinator, who will read it first and then pass it "
+    "to volunteers or get in touch. /mine shows it."
+)
+ALERT_HELD = (
+    "ℹ️ <b>#{id}</b> {category} in {area}, {when}, is held for you: the resident was shown "
+    "signposts about <b>{topics}</b> and said it's not that. Send /open to release it to "
+    "volunteers or close it."
+)
+OPEN_HELD_HEADER = (
+    "<b>Held for a coordinator: {count}</b> (oldest first). Each was shown signposts and the "
+    "resident said it's not that: <b>Release</b> passes it to volunteers, <b>Close</b> ends it "
+    "with a kind message."
+)
+OPEN_HELD_LINE = (
+    "<b>#{id}</b> {category} in {area}, {when}. Held {age}.\n"
+    "Signposts shown: {topics}.\n\n{description}"
+)
+HELD_NO_TOPICS = "none now"
+HELD_RELEASED = "Released <b>#{id}</b> to volunteers: {asked} asked now."
+HELD_RELEASED_NOBODY = (
+    "Released <b>#{id}</b>. Nobody is free to ask about it just now, so it waits in /open."
+)
+HELD_CLOSED = "Closed <b>#{id}</b>; the resident has been told, kindly."
+RESIDENT_RELEASED = (
+    "A coordinator has read <b>#{id}</b> ({category}) and passed it to volunteers. I'll "
+    "message you as soon as one accepts."
+)
+RESIDENT_HELD_CLOSED = (
+    "A coordinator has read <b>#{id}</b> ({category}). I'm sorry: it's something our "
+    "volunteers can't safely help with, so it won't be passed on.{signposts}\n\n"
+    "Thank you for asking us. If there's something else we can do, send /need."
+)
+RESIDENT_HELD_SIGNPOSTS = " Here is who can help:\n\n{signposts}"
+DIGEST_HELD = "Held for a coordinator"
+DIGEST_HELD_NOTE = " – /open"
+
+
+def signpost_lines(signposts: list[Signpost]) -> str:
+    return "\n\n".join(f"<b>{html(s.topic)}</b>: {html(s.text)}" for s in signposts)
+
+
+# --- typed answers outside a flow (handlers/outside.py) ----------------------------------------
+STILL_NEEDED_WHICH = (
+    "You have more than one request I asked about. Please tap under the one you mean:"
+)
+
+
+# --- the dashboard (handlers/dashboard.py) ----------------------------------------------------
+DASHBOARD_LINK = (
+    "Here is your sign-in link for the dashboard. It works once, for the next {minutes} "
+    "minutes; don't share it:\n\n{link}\n\nSend /dashboard again for a new one."
+)
+DASHBOARD_NOT_ALLOWED = "Sorry, the dashboard is for the group's coordinators and council liaisons."
+DASHBOARD_OFF = "The dashboard isn't running on this bot (MUTUALAID_WEB_HOST is off)."
+
+
+# --- coordinators in the chat (handlers/people.py, needview.py, volunteers.py, announce.py) --
+
+
+def reach(first_name: str, username: str | None, user_id: int) -> str:
+    """Someone as a coordinator can act on them: their name opens their profile when tapped,
+    and beside it what can be typed into a command (their @username, else their id), since
+    a tap link alone may not open for everyone."""
+    name = html(first_name or "someone")
+    link = f'<a href="tg://user?id={user_id}">{name}</a>'
+    return f"{link} @{html(username)}" if username else f"{link} (id {user_id})"
+
+
+# Naming a person in a command (/assign 12 @priya, /vetted Priya, /block 5550001).
+WHO_DO_YOU_MEAN = "More than one person fits “{typed}”. Which one do you mean?"
+NOBODY_CALLED = "I don't know anyone called “{typed}” here."
+NOBODY_WITH_ID = "I don't know anyone with id {typed} here."
+NOBODY_WITH_USERNAME = (
+    "I don't know anyone with the username @{typed} here (someone who has never talked to "
+    "the bot can't be found)."
+)
+NOT_A_PERSON = "I couldn't read “{typed}” as a person."
+STANDING = {
+    "coordinator": "coordinator",
+    "liaison": "council liaison",
+    "volunteer": "volunteer",
+    "pending": "new volunteer",
+    "resident": "resident",
+}
+PICK_LABEL = "{name}{username} ({where}{standing}{blocked})"
+PICK_BLOCKED = ", blocked"
+NOT_A_VOLUNTEER_NAMED = "{name} hasn't signed up as a volunteer."
+NOT_PENDING = "{name} isn't waiting for approval."
+
+# A need in full (#12, /see 12, `See in full`, `See #12`).
+SEE_USAGE = "Send <code>/see 12</code>, or just <code>#12</code>."
+SEE_NEED_LABEL = "See #{id}"
+NEED_VIEW = (
+    "<b>#{id}</b> · {status}\n"
+    "{category} in <b>{area}</b>, {when}\n"
+    "Resident: {resident}{caller}\n"
+    "{volunteer}{code}{asked}\n"
+    "{description}\n\n"
+    "<b>History</b>\n{history}"
+)
+VIEW_CALLER = "\nPhoned in: <b>{caller}</b>, entered by a coordinator{contact}"
+VIEW_CALLER_CONTACT = "; contact: {note}"
+VIEW_VOLUNTEER = "Volunteer: {volunteer}\n"
+VIEW_CODE = "Doorstep code: <b>{code}</b>\n"
+VIEW_ASKED = "Asked {asked}, {waiting} yet to answer.\n"
+VIEW_NO_DETAILS = "<i>Its words and who asked were deleted (after it closed, or by /forget).</i>"
+VIEW_STATUS = {
+    "open": "waiting for a volunteer",
+    "accepted": "a volunteer has it",
+    "done": "done",
+    "cancelled": "cancelled",
+    "closed": "closed",
+    "held": "held for a coordinator",
+}
+HISTORY_LINE = "{time} · {line}"
+HISTORY_MORE = "<i>…and {count} earlier lines.</i>"
+HISTORY_EXCERPT = 200
+HISTORY = {
+    "posted": "posted by {who}",
+    "entered": "entered by {who} for {text}, who phoned in",
+    "released": "released to volunteers by {who}",
+    "asked": "{who} asked",
+    "assigned": "{who} asked {other}",
+    "declined": "{who} declined",
+    "moved_on": "{who} couldn't be reached; others asked",
+    "accepted": "{who} accepted",
+    "reminded": "{who} reminded",
+    "followed_up": "{who} asked how it went",
+    "nudged": "{who} nudged",
+    "still_needed": "the resident was asked if they still need help",
+    "escalated": "nobody left to ask: coordinators alerted",
+    "dropped": "{who} had it, and gave it back",
+    "reassigned": "{who} took it from {other} to ask someone else",
+    "done": "done by {who}{hours}",
+    "closed": "closed",
+    "closed_by": "closed by {who}",
+    "cancelled": "cancelled",
+    "reopened": "reopened by {who}",
+    "concern": "⚠️ concern from {who}: {text}",
+    "resolved": "concern resolved by {who}",
+    "note": "📝 {who}: {text}",
+    "messaged": "✉️ {who} to the resident: {text}",
+}
+HISTORY_HOURS = ", {hours}"
+ACT_ASSIGN = "Assign"
+ACT_REASSIGN = "Reassign"
+ACT_CLOSE = "Close"
+ACT_RELEASE = "Release"
+ACT_REOPEN = "Reopen"
+ACT_NOTE = "Add note"
+ACT_MESSAGE = "Message resident"
+NO_LABEL = "No"
+LEFT_AS_IT_WAS = "Left as it was."
+ASK_LABEL = "Ask {name}"
+MATCH_LABEL = "Ask the usual way"
+REASSIGN_ASK = (
+    "Take <b>#{id}</b> from {volunteer} and ask someone else? They will be told not to go, "
+    "and the resident that someone else will help."
+)
+REASSIGN_YES_LABEL = "Yes, reassign"
+REASSIGNED = (
+    "{volunteer} no longer has <b>#{id}</b>: they've been told not to go, and the resident "
+    "that someone else will help."
+)
+NOT_THEIRS_NOW = "#{id} has changed since: look again."
+VOLUNTEER_REASSIGNED = (
+    "A coordinator has asked someone else to help with <b>#{id}</b> ({category} in {area}), "
+    "so please don't go. Thank you for offering."
+)
+RESIDENT_REASSIGNED = (
+    "A coordinator has changed who will help with <b>#{id}</b> ({category}): {volunteer} "
+    "won't be coming. I'll message you as soon as another volunteer accepts."
+)
+END_ASK = (
+    "Close <b>#{id}</b>? {volunteer} will be told not to go, and the resident that it's closed."
+)
+END_YES_LABEL = "Yes, close it"
+CLOSED_TAKEN = "Closed <b>#{id}</b>. {volunteer} has been told not to go."
+MATCHED = "The usual way: {asked} asked about <b>#{id}</b> now."
+MATCHED_NOBODY = "Nobody is free to ask about <b>#{id}</b> just now; it waits in /open."
+MATCH_ALREADY = "Volunteers are being asked about <b>#{id}</b> already."
+REOPENED = "Reopened <b>#{id}</b>: {asked} asked now."
+REOPENED_NOBODY = "Reopened <b>#{id}</b>. Nobody is free to ask just now, so it waits in /open."
+RESIDENT_REOPENED = (
+    "A coordinator has opened <b>#{id}</b> ({category}) again. I'll message you as soon as a "
+    "volunteer accepts."
+)
+CANNOT_REOPEN = "#{id} can't be reopened now."
+NOTE_ASK = "Type the note for <b>#{id}</b> (or /cancel). Only coordinators see notes."
+NOTE_KEPT = "📝 Noted on <b>#{id}</b>."
+MESSAGE_ASK = (
+    "Type your message to {resident} about <b>#{id}</b> (or /cancel). It goes through the "
+    "bot, headed as from the coordinators."
+)
+MESSAGE_SENT = "✉️ Sent to {resident}, and kept with <b>#{id}</b>."
+FROM_COORDINATORS = (
+    "✉️ <b>From the coordinators of {group}</b>, about <b>#{id}</b> ({category}):\n\n{text}"
+)
+INPUT_CANCELLED = "All right: nothing was kept or sent."
+INPUT_TOO_LONG = "That's {length} characters; please keep it under {limit}."
+INPUT_EMPTY = "Please type a few words, or send /cancel."
+NEED_NO_NOTES = "#{id} keeps no notes now (its details were deleted)."
+NOT_A_RESIDENT_TO_MESSAGE = "The resident of #{id} can't be messaged now."
+
+# /volunteers
+VOLUNTEERS_HEADER = "<b>Volunteers{matching}: {count}</b> (page {page} of {pages})"
+VOLUNTEERS_MATCHING = " matching “{words}”"
+VOLUNTEERS_NONE = "No volunteer matches “{words}”. Try a first name, a skill or an area."
+VOLUNTEERS_EMPTY = "Nobody has signed up as a volunteer yet."
+VOLUNTEER_LINE = (
+    "{who} · {status}\n{skills}\n{areas}\n"
+    "Open tasks: {open_tasks}. Last 30 days: {tasks} tasks, {hours} hours."
+)
+VOLUNTEER_STATUS = {
+    "approved": "on duty",
+    "paused": "paused",
+    "pending": "waiting for approval",
+    "blocked": "blocked",
+    "unreachable": "has blocked the bot",
+}
+VOLUNTEER_VETTED = ", vetted"
+VOLUNTEER_RADIUS = "within {km:g} km of a place they shared"
+NO_SKILLS = "no skills"
+NO_AREAS = "no areas"
+PREVIOUS_LABEL = "‹ Previous"
+NEXT_LABEL = "Next ›"
+APPROVE_LABEL = "Approve"
+REJECT_LABEL = "Reject"
+VET_LABEL = "Vet"
+UNVET_LABEL = "Unvet"
+BLOCK_LABEL = "Block"
+BLOCK_ASK = (
+    "Block {who}? Their open requests, offers and proposals are withdrawn, tasks they "
+    "accepted go back to other volunteers, and they get one neutral message."
+)
+BLOCK_YES_LABEL = "Yes, block"
+VOLUNTEERS_PAGE = "Page {page} of {pages}."
+VOLUNTEERS_SEARCH_GONE = "That list is old: send /volunteers again."
+APPROVE_ALL_LABEL = "Approve all {count}"
+APPROVE_ALL_OFFER = "{count} volunteers are waiting for approval."
+APPROVE_USAGE = "Send <code>/approve</code> for everyone waiting, or <code>/approve Priya</code>."
+APPROVE_MORE = "…and {count} more waiting."
+APPROVE_ALL_ASK = (
+    "Approve all {count} volunteers waiting? Each is told, and open requests are matched again."
+)
+APPROVE_ALL_YES_LABEL = "Yes, approve {count}"
+APPROVE_ALL_CHANGED = "{count} are waiting now, not {was}. Approve all {count}?"
+APPROVED_ALL = "✅ Approved {count} volunteers. Each has been told."
+
+# /announce
+ANNOUNCE_AREA = "📣 Who is it for? Choose an area, or every area."
+ANNOUNCE_SKILL = "And which volunteers {where}? Choose a skill, or every skill."
+ANNOUNCE_TYPE = "Now type the message for {audience} (or /cancel)."
+ANNOUNCE_PREVIEW = "<b>This goes to {count} volunteers</b> ({audience}):\n\n{message}"
+ANNOUNCE_NOBODY = (
+    "No volunteer fits that ({audience}), so there's nobody to send it to. Send /announce to "
+    "choose again."
+)
+ANNOUNCE_SENDING = "📣 Sending to {count} volunteers ({audience}), after people's own messages."
+ANNOUNCE_QUIET = "📣 It's quiet hours: it goes to {count} volunteers ({audience}) at {time}."
+ANNOUNCE_CANCELLED = "Cancelled: the announcement wasn't sent."
+ANNOUNCE_GONE = "That announcement has been sent or cancelled already."
+ANNOUNCE_MESSAGE = "📣 <b>From the coordinators of {group}</b>\n\n{text}"
+ANNOUNCE_EVERY_AREA = "Every area"
+ANNOUNCE_EVERY_SKILL = "Every skill"
+AUDIENCE_ALL = "all volunteers"
+AUDIENCE_AREA = "volunteers in {area}"
+AUDIENCE_SKILL = "volunteers for {skill}"
+AUDIENCE_BOTH = "volunteers in {area} for {skill}"
+ANNOUNCE_THERE = "in {area}"
+ANNOUNCE_ANYWHERE = "anywhere"
+SEND_LABEL = "Send"
+CANCEL_LABEL = "Cancel"
+ANNOUNCE_MAX = 3000
+ANNOUNCE_EXPECTED_AREA = "Please tap an area (or Every area), or type one."
+ANNOUNCE_EXPECTED_SKILL = "Please tap a skill (or Every skill), or type one."
+
+
+def audience(area: str | None, skill: str | None) -> str:
+    if area and skill:
+        return AUDIENCE_BOTH.format(area=html(area), skill=html(skill))
+    if area:
+        return AUDIENCE_AREA.format(area=html(area))
+    if skill:
+        return AUDIENCE_SKILL.format(skill=html(skill))
+    return AUDIENCE_ALL
+
+
+# --- council referrals (handlers/referrals.py) ------------------------------------------------
+ASK_REFER_CATEGORY = (
+    "<b>Refer a resident to the group.</b> What kind of help do they need? "
+    "(/cancel stops, and nothing is kept.)"
+)
+ASK_REFER_AREA = (
+    "Where do they live? Tap the area, or type their street, estate or postcode district "
+    "(not the full address)."
+)
+ASK_REFER_DESCRIPTION = (
+    "What would help, in a few words? Volunteers read this before anyone takes it, without "
+    "the resident's name, so please leave out health details and the full address."
+)
+ASK_REFER_WHEN = "When do they need it?"
+ASK_REFER_NAME = "The resident's <b>first name</b>? Only the volunteer who takes it on will see it."
+BAD_REFER_NAME = "Please type just their first name (no numbers), in up to 40 characters."
+ASK_REFER_CONTACT = (
+    "A <b>phone number</b> the volunteer can ring them on, with a short note if it helps "
+    "(“07700 900123, after 2pm”). Only the volunteer who takes it on will see it."
+)
+BAD_REFER_CONTACT = (
+    "Please type a phone number (at least 6 digits), with a short note if you like, in up to "
+    "100 characters."
+)
+ASK_REFER_REFERENCE = (
+    "The council's own <b>case reference</b> for it? /referrals lists your referrals by it. "
+    "Please don't put the resident's name in it."
+)
+BAD_REFER_REFERENCE = "Please type the council's reference on one line, in up to 40 characters."
+REFER_SUMMARY = (
+    "<b>Referral {ref}</b>\n{category} in <b>{area}</b>, {when}.\n\n{description}\n\n"
+    "For <b>{name}</b>, on {contact}.\n\n"
+    "<b>Has {name} agreed to be referred to the group</b>, and to the volunteer who takes it "
+    "on having their first name and this number? Without that, nothing is kept."
+)
+REFER_SENT = (
+    "Thank you. Referral <b>{ref}</b> is with the group's coordinators. /referrals shows "
+    "what becomes of it."
+)
+REFER_NOT_AGREED = (
+    "Nothing was kept. A referral needs the resident's agreement: once they have agreed, "
+    "send /refer again."
+)
+# Coordinators.
+ALERT_REFERRAL = (
+    "📋 <b>The council has referred a request</b>: <b>#{id}</b> {category} in {area}, {when} "
+    "(council reference {ref}). Send /open to take it or decline it."
+)
+OPEN_REFERRED_HEADER = (
+    "<b>Referred by the council: {count}</b> (oldest first). <b>Take</b>: you become its "
+    "contact, as with /newneed, and it goes to volunteers. <b>Decline</b>: you'll be asked "
+    "why, and the council's liaison is told."
+)
+OPEN_REFERRED_LINE = (
+    "<b>#{id}</b> {category} in {area}, {when}. Referred {age} ago (council reference "
+    "{ref}).\n\n{description}"
+)
+REFERRAL_TAKEN = (
+    "You took <b>#{id}</b> (council reference {ref}): you're its contact now, as with "
+    "/newneed. {asked} volunteers asked."
+)
+REFERRAL_TAKEN_NOBODY = (
+    "You took <b>#{id}</b> (council reference {ref}): you're its contact now. Nobody is free "
+    "to ask about it just now, so it waits in /open."
+)
+REFERRAL_TAKEN_QUIET = (
+    "You took <b>#{id}</b> (council reference {ref}): you're its contact now. It's quiet "
+    "hours, so volunteers are asked at {at}."
+)
+ASK_DECLINE_REASON = (
+    "Why can't the group take <b>#{id}</b> (council reference {ref})? The council's liaison "
+    "reads your answer, so please leave out names and health details."
+)
+REFERRAL_DECLINED = "Declined <b>#{id}</b>. The council's liaison has been told why."
+REFERRAL_GONE = "That referral has been taken or declined already."
+LIAISON_DECLINED = (
+    "The group can't take your referral <b>{ref}</b>. The coordinator said:\n\n“{reason}”"
+)
+DIGEST_REFERRED = "Referred by the council"
+DIGEST_REFERRED_NOTE = " – /open"
+# The liaison's /referrals.
+REFERRALS_NONE = "You haven't referred anyone yet. Send /refer to pass the group a request."
+REFERRALS_HEADER = "<b>Your referrals</b> (newest first)"
+REFERRALS_MORE = "…and {count} older ones."
+REFERRAL_LINE = "<b>{ref}</b>: {status}\nReferred {day}{steps}"
+REFERRAL_STATUS = {
+    "waiting": "waiting for the group",
+    "taken": "taken by the group, finding a volunteer",
+    "matched": "volunteer found",
+    "done": "done",
+    "closed": "closed without help",
+    "declined": "declined",
+}
+REFERRAL_REASON = ": “{reason}”"
+REFERRAL_STEP = {
+    "taken": "taken after {age}",
+    "matched": "volunteer found after {age}",
+    "done": "done after {age}",
+    "closed": "closed after {age}",
+    "declined": "declined after {age}",
+}
+REFERRAL_WAITING = "waiting {age} so far"
+# The report's referral figures.
+REPORT_REFERRALS = (
+    "<b>Referred by the council</b>\n"
+    "Referrals: {referred}\n"
+    "Met (done): {met}\n"
+    "Median time from referral to a match: {median}\n"
+    "Volunteer hours: {hours}{pounds}"
+)
+REPORT_REFERRAL_POUNDS = ", worth {pounds} (at the council's own figure per hour)"
+EXPORT_REFERRAL_HEADER = (
+    "referred by the council",
+    "referrals met",
+    "median hours from referral to a match",
+    "volunteer hours for referrals",
+)
+EXPECTED.update(
+    {
+        "refer.category": (
+            "Sorry, I didn't catch what kind of help that is. Please tap one below, or type "
+            "it in a word or two, such as “shopping” or “prescription”."
+        ),
+        "refer.area": "Please tap their area below, or type their street, estate or postcode.",
+        "refer.when": (
+            "Please tap when they need it, or type “today”, “tomorrow”, “this week”, a day "
+            "such as “Friday”, or “flexible”."
+        ),
+        "refer.agreed": (
+            "Has the resident agreed to be referred? Tap “Yes, they agreed” or “No”, or type "
+            "yes or no."
+        ),
+    }
+)
+ASIDE_WHAT.update(
+    {
+        "refer": "referring a resident to the group",
+        "decline": "declining the council's referral <b>#{id}</b>",
+    }
+)
+
+
+def referral_day(moment: datetime, tz: ZoneInfo) -> str:
+    """`Wed 12 Mar, 09:30`, in the group's time zone."""
+    local = moment.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"

@@ -1,4 +1,5 @@
-"""The volunteer's side: signing up, and answering proposals with Accept or Decline."""
+"""The volunteer's side: signing up (buttons or typed answers), and answering proposals with
+Accept or Decline."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from telegram.ext import (
     filters,
 )
 
+from domain import answers
 from domain.models import Availability, Claim, NeedStatus, ProposalStatus, VolunteerProfile
-from handlers import keyboards, texts
-from handlers.common import answer, edit_pressed, remove_buttons, reply
+from handlers import flows, keyboards, menus, texts
+from handlers.common import answer, edit_pressed, end_flow, remove_buttons, reply
 from handlers.context import Ctx
 from handlers.keyboards import Action
 from handlers.resident import choice, conversation, flow_fallbacks, pressed
@@ -30,6 +32,11 @@ async def volunteer_start(update: Update, context: Ctx) -> int:
     """/volunteer or `I can help`: start with skills, pre-ticked from an existing profile."""
     if update.callback_query is not None:
         await pressed(update, context)
+    return await begin_volunteer(update, context)
+
+
+async def begin_volunteer(update: Update, context: Ctx) -> int:
+    """A fresh form from the saved profile (if any), then the skills."""
     s = context.services
     assert update.effective_user is not None
     existing = await s.store.volunteers.get(update.effective_user.id)
@@ -40,16 +47,54 @@ async def volunteer_start(update: Update, context: Ctx) -> int:
     form["areas"] = list(existing.areas) if existing else []
     if existing and existing.radius_km:
         form["lat"], form["lon"], form["radius_km"] = existing.lat, existing.lon, existing.radius_km
-    names = s.community.category_names()
+    await ask_skills(update, context)
+    return VOL_SKILLS
+
+
+def _skill_buttons(context: Ctx) -> keyboards.InlineKeyboardMarkup:
+    names = context.services.community.category_names()
+    return keyboards.toggles(
+        names, set(context.form.get("skills", [])), Action.SKILL, Action.SKILLS_DONE
+    )
+
+
+def _area_buttons(context: Ctx) -> keyboards.InlineKeyboardMarkup:
+    names = context.services.community.area_names()
+    return keyboards.toggles(
+        names, set(context.form.get("areas", [])), Action.VAREA, Action.VAREAS_DONE
+    )
+
+
+@flows.step("volunteer.skills", _skill_buttons)
+async def ask_skills(update: Update, context: Ctx, text: str = texts.ASK_SKILLS) -> None:
+    reply(update, context, text, reply_markup=_skill_buttons(context))
+
+
+@flows.step("volunteer.areas", _area_buttons)
+async def ask_areas(update: Update, context: Ctx, text: str = texts.ASK_VOLUNTEER_AREAS) -> None:
+    reply(update, context, text, reply_markup=_area_buttons(context))
+
+
+@flows.step("volunteer.radius", lambda context: keyboards.radius())
+async def ask_radius(update: Update, context: Ctx) -> None:
+    reply(update, context, texts.ASK_RADIUS, reply_markup=keyboards.radius())
+
+
+@flows.step("volunteer.availability", lambda context: keyboards.availability())
+async def ask_availability(update: Update, context: Ctx) -> None:
+    reply(update, context, texts.ASK_AVAILABILITY, reply_markup=keyboards.availability())
+
+
+@flows.step("volunteer.confirm", lambda context: keyboards.confirm_volunteer())
+async def ask_save(update: Update, context: Ctx) -> None:
+    assert update.effective_user is not None
+    profile = _profile(context, update.effective_user.id)
     reply(
         update,
         context,
-        texts.ASK_SKILLS,
-        reply_markup=keyboards.toggles(
-            names, set(form["skills"]), Action.SKILL, Action.SKILLS_DONE
-        ),
+        texts.volunteer_summary(profile),
+        reply_markup=keyboards.confirm_volunteer(),
     )
-    return VOL_SKILLS
 
 
 async def _toggle(
@@ -72,10 +117,42 @@ async def _toggle(
     remove_buttons(update, context, keyboards.toggles(names, set(chosen), action, done))
 
 
+def _toggle_typed(context: Ctx, key: str, names: list[str]) -> tuple[list[str], list[str]]:
+    """Tick what is not ticked and untick what is, as a press would: (ticked, unticked)."""
+    chosen: list[str] = context.form.setdefault(key, [])
+    ticked, unticked = [], []
+    for name in names:
+        if name in chosen:
+            chosen.remove(name)
+            unticked.append(name)
+        else:
+            chosen.append(name)
+            ticked.append(name)
+    return ticked, unticked
+
+
+def _is_done(text: str) -> bool:
+    return answers.pick(text, [(True, answers.DONE_WORDS)]) is not None
+
+
 async def skill_toggled(update: Update, context: Ctx) -> None:
     """Tick or untick one skill."""
     names = context.services.community.category_names()
     await _toggle(update, context, "skills", names, Action.SKILL, Action.SKILLS_DONE)
+
+
+async def skills_typed(update: Update, context: Ctx) -> int | None:
+    """Skills typed ("shopping, dog walking") tick or untick like presses; "done" goes on."""
+    text = flows.typed(update)
+    if _is_done(text):
+        return await _skills_done(update, context)
+    options = answers.category_options(context.services.community.category_names())
+    names = answers.pick_many(text, options)
+    if names is None:
+        await flows.not_understood(update, context)
+        return None
+    await ask_skills(update, context, texts.toggled(*_toggle_typed(context, "skills", names)))
+    return None
 
 
 async def skills_done(update: Update, context: Ctx) -> int | None:
@@ -84,15 +161,14 @@ async def skills_done(update: Update, context: Ctx) -> int | None:
         answer(update, texts.PICK_ONE_SKILL)
         return None
     await pressed(update, context)
-    names = context.services.community.area_names()
-    reply(
-        update,
-        context,
-        texts.ASK_VOLUNTEER_AREAS,
-        reply_markup=keyboards.toggles(
-            names, set(context.form.get("areas", [])), Action.VAREA, Action.VAREAS_DONE
-        ),
-    )
+    return await _skills_done(update, context)
+
+
+async def _skills_done(update: Update, context: Ctx) -> int | None:
+    if not context.form.get("skills"):
+        await ask_skills(update, context, texts.PICK_ONE_SKILL)
+        return None
+    await ask_areas(update, context)
     return VOL_AREAS
 
 
@@ -102,12 +178,35 @@ async def area_toggled(update: Update, context: Ctx) -> None:
     await _toggle(update, context, "areas", names, Action.VAREA, Action.VAREAS_DONE)
 
 
+async def areas_typed(update: Update, context: Ctx) -> int | None:
+    """Areas typed (names, streets, postcodes, with or without a house number) tick or
+    untick like presses; "done" goes on."""
+    text = flows.typed(update)
+    if _is_done(text):
+        return await _areas_done(update, context)
+    community = context.services.community
+    # A list ("Trinity, Badcox and 12 Milk Street") if every item is an area; otherwise
+    # one place, perhaps an address ("12 Selwood Road, Frome").
+    parts = [community.read_area(p) for p in answers.list_parts(text)]
+    names: list[str] | None = None
+    if len(parts) > 1 and all(parts):
+        names = list(dict.fromkeys(a.name for a in parts if a is not None))
+    else:
+        whole = community.read_area(text)
+        names = [whole.name] if whole is not None else None
+    if names is None:
+        await flows.not_understood(update, context)
+        return None
+    await ask_areas(update, context, texts.toggled(*_toggle_typed(context, "areas", names)))
+    return None
+
+
 async def location_shared(update: Update, context: Ctx) -> int:
     """A location instead of (or besides) areas: then how far from it."""
     assert update.effective_message is not None and update.effective_message.location
     loc = update.effective_message.location
     context.form["lat"], context.form["lon"] = loc.latitude, loc.longitude
-    reply(update, context, texts.ASK_RADIUS, reply_markup=keyboards.radius())
+    await ask_radius(update, context)
     return VOL_RADIUS
 
 
@@ -116,16 +215,21 @@ async def radius_chosen(update: Update, context: Ctx) -> int | None:
     km = await choice(update, context, keyboards.RADII)
     if km is None:
         return None
+    return await _radius_known(update, context, km)
+
+
+async def radius_typed(update: Update, context: Ctx) -> int | None:
+    """`2`, `2 km`, `5k`."""
+    km = answers.pick_km(flows.typed(update), keyboards.RADII)
+    if km is None:
+        await flows.not_understood(update, context)
+        return None
+    return await _radius_known(update, context, km)
+
+
+async def _radius_known(update: Update, context: Ctx, km: float) -> int:
     context.form["radius_km"] = km
-    names = context.services.community.area_names()
-    reply(
-        update,
-        context,
-        texts.RADIUS_KEPT.format(km=km),
-        reply_markup=keyboards.toggles(
-            names, set(context.form.get("areas", [])), Action.VAREA, Action.VAREAS_DONE
-        ),
-    )
+    await ask_areas(update, context, texts.RADIUS_KEPT.format(km=km))
     return VOL_AREAS
 
 
@@ -135,7 +239,14 @@ async def areas_done(update: Update, context: Ctx) -> int | None:
         answer(update, texts.PICK_ONE_AREA)
         return None
     await pressed(update, context)
-    reply(update, context, texts.ASK_AVAILABILITY, reply_markup=keyboards.availability())
+    return await _areas_done(update, context)
+
+
+async def _areas_done(update: Update, context: Ctx) -> int | None:
+    if not context.form.get("areas") and not context.form.get("radius_km"):
+        await ask_areas(update, context, texts.PICK_ONE_AREA)
+        return None
+    await ask_availability(update, context)
     return VOL_AVAILABILITY
 
 
@@ -162,30 +273,60 @@ async def availability_chosen(update: Update, context: Ctx) -> int | None:
     availability = await choice(update, context, list(Availability), by_index=False)
     if availability is None:
         return None
+    return await _availability_known(update, context, availability)
+
+
+async def availability_typed(update: Update, context: Ctx) -> int | None:
+    """`any time`, `weekdays`, `weekends`, `evenings`, or a plain word for one."""
+    availability = answers.pick(flows.typed(update), list(answers.AVAILABILITY_WORDS.items()))
+    if availability is None:
+        await flows.not_understood(update, context)
+        return None
+    return await _availability_known(update, context, availability)
+
+
+async def _availability_known(update: Update, context: Ctx, availability: Availability) -> int:
     context.form["availability"] = availability.value
-    assert update.effective_user is not None
-    profile = _profile(context, update.effective_user.id)
-    reply(
-        update,
-        context,
-        texts.volunteer_summary(profile),
-        reply_markup=keyboards.confirm_volunteer(),
-    )
+    await ask_save(update, context)
     return VOL_CONFIRM
 
 
 async def save(update: Update, context: Ctx) -> int:
-    """`Save`: the profile is stored, then open needs are checked against it."""
-    await pressed(update, context)
+    """`Save` (or typed "save"): the profile is stored, then open needs are checked."""
+    if update.callback_query is not None:
+        await pressed(update, context)
     assert update.effective_user is not None
     s = context.services
     saved = await s.aid.save_volunteer(_profile(context, update.effective_user.id), s.now())
     context.form.clear()
     reply(update, context, texts.VOLUNTEER_SAVED if saved.approved else texts.VOLUNTEER_PENDING)
+    menus.refresh(context, update.effective_user.id)  # an approved volunteer's commands
     return ConversationHandler.END
 
 
+async def save_typed(update: Update, context: Ctx) -> int | None:
+    """ "save" or "yes" saves; "cancel" or "no" saves nothing."""
+    said = answers.yes_or_no(flows.typed(update), answers.SAVE_WORDS, answers.CANCEL_WORDS)
+    if said is answers.Confirm.YES:
+        return await save(update, context)
+    if said is answers.Confirm.NO:
+        return await end_flow(update, context)
+    await flows.not_understood(update, context)
+    return None
+
+
+def _summary(context: Ctx) -> tuple[str, list[tuple[str, str]]]:
+    """What a sign-up put aside had chosen so far."""
+    form = context.form
+    chosen = [(key, ", ".join(form[key])) for key in ("skills", "areas") if form.get(key)]
+    return texts.ASIDE_WHAT["volunteer"], chosen
+
+
+flows.register_flow("volunteer", restart=begin_volunteer, summary=_summary)
+
+
 def volunteer_conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
     return conversation(
         entry_points=[
             CommandHandler("volunteer", volunteer_start),
@@ -195,21 +336,28 @@ def volunteer_conversation() -> ConversationHandler:
             VOL_SKILLS: [
                 CallbackQueryHandler(skill_toggled, pattern=keyboards.pattern(Action.SKILL)),
                 CallbackQueryHandler(skills_done, pattern=keyboards.pattern(Action.SKILLS_DONE)),
+                MessageHandler(text, skills_typed),
             ],
             VOL_AREAS: [
                 CallbackQueryHandler(area_toggled, pattern=keyboards.pattern(Action.VAREA)),
                 CallbackQueryHandler(areas_done, pattern=keyboards.pattern(Action.VAREAS_DONE)),
                 MessageHandler(filters.LOCATION, location_shared),
+                MessageHandler(text, areas_typed),
             ],
             VOL_RADIUS: [
-                CallbackQueryHandler(radius_chosen, pattern=keyboards.pattern(Action.RADIUS))
+                CallbackQueryHandler(radius_chosen, pattern=keyboards.pattern(Action.RADIUS)),
+                MessageHandler(text, radius_typed),
             ],
             VOL_AVAILABILITY: [
                 CallbackQueryHandler(
                     availability_chosen, pattern=keyboards.pattern(Action.AVAILABILITY)
-                )
+                ),
+                MessageHandler(text, availability_typed),
             ],
-            VOL_CONFIRM: [CallbackQueryHandler(save, pattern=keyboards.pattern(Action.SAVE))],
+            VOL_CONFIRM: [
+                CallbackQueryHandler(save, pattern=keyboards.pattern(Action.SAVE)),
+                MessageHandler(text, save_typed),
+            ],
         },
         fallbacks=flow_fallbacks(),
         name="volunteer",
@@ -230,13 +378,18 @@ async def accept(update: Update, context: Ctx) -> None:
     if result is Claim.NOT_YOURS or need is None:
         answer(update, texts.NOT_FOR_YOU)
         return
+    if result is Claim.BUSY:
+        # At their open-task limit: the proposal keeps its Accept for when one is done.
+        answer(update)
+        reply(update, context, texts.ACCEPT_AT_LIMIT)
+        return
     mine = need.volunteer_id == update.effective_user.id
     if result is Claim.WON or (mine and need.status is NeedStatus.ACCEPTED):
         # Won now, or pressed again on a screen that never showed the win (a crash, a slow
         # network): the task in full, once more.
         answer(update)
-        text = await task_details(context, need)
-        edit_pressed(update, context, text, reply_markup=keyboards.task(need.id))
+        text, buttons = await task_details(context, need)
+        edit_pressed(update, context, text, reply_markup=buttons)
     elif mine:
         answer(update)  # their task, done or handed back since: nothing to show again
     elif result is Claim.TAKEN or need.volunteer_id is not None:

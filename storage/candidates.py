@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from domain.models import Availability, Candidate, Need, ProposalStatus
 from storage.db import Database, parse_ts, ts
 
-# Proposal statuses that do not stop a volunteer being asked about the need again.
+# Proposal statuses that do not stop a volunteer being asked about the need again: beaten
+# to it, when the need comes back after `Couldn't do it` (and `lapsed`, in old rows only).
 ASK_AGAIN = ", ".join(f"'{s.value}'" for s in (ProposalStatus.TAKEN, ProposalStatus.LAPSED))
 
 

@@ -96,12 +96,15 @@ class CoordinationRepo:
             await add_audit(conn, by, Audit.CLOSE_NEED, f"need:{need_id}", now)
             return True
 
-    async def entered_for(self, need_id: int, label: str, by: int, now: datetime) -> bool:
-        """Note on a need that a coordinator entered it for someone who phoned in."""
+    async def entered_for(
+        self, need_id: int, label: str, by: int, now: datetime, contact: str | None = None
+    ) -> bool:
+        """Note on a need that a coordinator entered it for someone who phoned in, with the
+        contact note (a phone number) that only the volunteer who accepts will see."""
         async with self.db.tx() as conn:
             cur = await conn.execute(
-                "UPDATE needs SET on_behalf_of=? WHERE id=? AND resident_id=?",
-                (label, need_id, by),
+                "UPDATE needs SET on_behalf_of=?, caller_contact=? WHERE id=? AND resident_id=?",
+                (label, contact, need_id, by),
             )
             if cur.rowcount != 1:
                 return False
@@ -109,8 +112,14 @@ class CoordinationRepo:
             return True
 
     async def on_behalf_of(self, need_id: int) -> str | None:
-        row = await self.db.fetchone("SELECT on_behalf_of FROM needs WHERE id=?", (need_id,))
-        return row[0] if row else None
+        return (await self.caller(need_id))[0]
+
+    async def caller(self, need_id: int) -> tuple[str | None, str | None]:
+        """(name, contact note) of someone who phoned a need in; (None, None) otherwise."""
+        row = await self.db.fetchone(
+            "SELECT on_behalf_of, caller_contact FROM needs WHERE id=?", (need_id,)
+        )
+        return (row[0], row[1]) if row else (None, None)
 
     async def asked_count(self, need_id: int) -> tuple[int, int]:
         """(volunteers asked so far, proposals still waiting for an answer)."""

@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from domain.models import (
+    DEFAULT_MAX_OPEN_TASKS,
     Candidate,
     Claim,
     Need,
@@ -148,7 +149,7 @@ class NeedRepo:
     async def open_wave(
         self, need_id: int, volunteer_ids: list[int], now: datetime, deadline: datetime
     ) -> int | None:
-        """Ask these volunteers as the need's next wave, moving on at `deadline` unless
+        """Ask these volunteers as the need's next wave, widening at `deadline` unless
         someone accepts; None if the need is no longer open."""
         async with self.db.tx() as conn:
             return await open_wave_in(conn, need_id, volunteer_ids, now, deadline)
@@ -177,7 +178,9 @@ class NeedRepo:
         now: datetime,
         schedule: Callable[[Need], list[tuple[str, datetime]]] = lambda need: [],
     ) -> tuple[Claim, Need | None]:
-        """Accept a proposal. One conditional UPDATE decides the winner, whatever the timing."""
+        """Accept a proposal. One conditional UPDATE decides the winner, whatever the timing:
+        the need must still be open and the volunteer below their open-task limit (someone
+        asked about several needs may say yes to each; the limit still holds)."""
         async with self.db.tx() as conn:
             cur = await conn.execute(
                 "SELECT need_id, status FROM proposals WHERE id=? AND volunteer_id=?",
@@ -191,9 +194,12 @@ class NeedRepo:
                 result = Claim.STALE
             else:
                 cur = await conn.execute(
-                    "UPDATE needs SET status='accepted', volunteer_id=?, accepted_at=?, "
-                    "doorstep_code=?, updated_at=? WHERE id=? AND status='open'",
-                    (volunteer_id, ts(now), code, ts(now), need_id),
+                    "UPDATE needs SET status='accepted', volunteer_id=?1, accepted_at=?2, "
+                    "doorstep_code=?3, updated_at=?2 WHERE id=?4 AND status='open' "
+                    "AND (SELECT count(*) FROM needs n WHERE n.volunteer_id=?1 "
+                    "AND n.status='accepted') < coalesce((SELECT max_open_tasks FROM "
+                    "volunteers WHERE user_id=?1), ?5)",
+                    (volunteer_id, ts(now), code, need_id, DEFAULT_MAX_OPEN_TASKS),
                 )
                 if cur.rowcount == 1:
                     result = Claim.WON
@@ -218,6 +224,8 @@ class NeedRepo:
                         await add_work(
                             conn, kind, due, now, need_id=need_id, volunteer_id=volunteer_id
                         )
+                elif await _is_open(conn, need_id):
+                    result = Claim.BUSY  # their proposal stays open: a task done, and it may win
                 else:
                     result = Claim.TAKEN
                     await conn.execute(
@@ -232,7 +240,8 @@ class NeedRepo:
     async def decline(
         self, proposal_id: int, volunteer_id: int, now: datetime
     ) -> tuple[int | None, int]:
-        """Record a decline: (the need's id, or None if nothing changed; open proposals left)."""
+        """Record a decline: (the need's id, or None if nothing changed; how many in the
+        need's current wave are still to answer)."""
         async with self.db.tx() as conn:
             cur = await conn.execute(
                 "UPDATE proposals SET status='declined', answered_at=? "
@@ -242,11 +251,8 @@ class NeedRepo:
             row = await cur.fetchone()
             if row is None:
                 return None, 0
-            cur = await conn.execute(
-                "SELECT count(*) FROM proposals WHERE need_id=? AND status='open'", (row[0],)
-            )
-            left = await cur.fetchone()
-        return int(row[0]), int(left[0]) if left else 0
+            left = await _still_to_answer(conn, int(row[0]))
+        return int(row[0]), left
 
     async def open_proposal_count(self, need_id: int) -> int:
         row = await self.db.fetchone(
@@ -254,16 +260,31 @@ class NeedRepo:
         )
         return int(row[0]) if row else 0
 
-    async def move_on(self, need_id: int, wave: int, now: datetime) -> bool:
-        """A silent wave: its open proposals move on. False if the need or wave has moved,
-        or nobody in it was still to answer (whoever closed the last one matched already)."""
+    async def waiting(self, need_id: int, wave: int | None = None) -> bool:
+        """Whether the need is open and someone in its current wave (`wave`, if given, and
+        only while it is the current one) has yet to answer. Proposals of earlier waves stay
+        open too, but nobody waits on them any more."""
+        row = await self.db.fetchone(
+            "SELECT n.wave, EXISTS (SELECT 1 FROM proposals p WHERE p.need_id = n.id "
+            "AND p.status='open' AND p.wave = n.wave) "
+            "FROM needs n WHERE n.id=? AND n.status='open'",
+            (need_id,),
+        )
+        return row is not None and bool(row[1]) and (wave is None or int(row[0]) == wave)
+
+    async def ran_out(self, need_id: int, now: datetime) -> bool:
+        """Nobody is left to ask: the current wave is over (an empty one follows it, so its
+        timeout and late declines change nothing, and a new volunteer is looked for). True
+        if that is news: someone was in the wave that ended, or nobody had been asked yet;
+        False if the need had run out already, or is not open."""
         async with self.db.tx() as conn:
             cur = await conn.execute(
-                "SELECT 1 FROM needs WHERE id=? AND status='open' AND wave=?", (need_id, wave)
+                "UPDATE needs SET wave = wave + 1, updated_at=? WHERE id=? AND status='open' "
+                "AND (wave = 0 OR EXISTS (SELECT 1 FROM proposals p "
+                "WHERE p.need_id = needs.id AND p.wave = needs.wave))",
+                (ts(now), need_id),
             )
-            if await cur.fetchone() is None:
-                return False
-            return bool(await close_proposals(conn, ProposalStatus.MOVED_ON, now, need_id=need_id))
+            return cur.rowcount == 1
 
     async def complete(self, need_id: int, volunteer_id: int, hours: float, now: datetime) -> bool:
         """`Done`: the hours are kept and the resident is told."""
@@ -298,11 +319,11 @@ class NeedRepo:
             return True
 
     async def cancel(self, need_id: int, resident_id: int, now: datetime) -> Need | None:
-        """The resident withdraws an open or accepted need; its proposals are withdrawn."""
+        """The resident withdraws an open, accepted or held need; its proposals are withdrawn."""
         async with self.db.tx() as conn:
             cur = await conn.execute(
                 "SELECT * FROM needs WHERE id=? AND resident_id=? "
-                "AND status IN ('open', 'accepted')",
+                "AND status IN ('open', 'accepted', 'held')",
                 (need_id, resident_id),
             )
             row = await cur.fetchone()
@@ -340,21 +361,8 @@ class NeedRepo:
             )
             if cur.rowcount != 1:
                 return False
-            # A new week: those who let an earlier wave pass may be asked again.
-            await conn.execute("UPDATE needs SET rounds=1 WHERE id=?", (need_id,))
-            await _lapse(conn, need_id)
             await add_work(conn, "still_needed", new_end, now, need_id=need_id)
             return True
-
-    async def second_round(self, need_id: int, now: datetime) -> bool:
-        """Everyone has been asked: those who let a wave pass in silence may be asked once
-        more. False if that happened already (or nobody was silent)."""
-        async with self.db.tx() as conn:
-            cur = await conn.execute(
-                "UPDATE needs SET rounds=2, updated_at=? WHERE id=? AND status='open' AND rounds=1",
-                (ts(now), need_id),
-            )
-            return cur.rowcount == 1 and await _lapse(conn, need_id) > 0
 
     async def tasks_of(self, volunteer_id: int) -> list[Need]:
         rows = await self.db.fetchall(
@@ -406,7 +414,7 @@ async def open_wave_in(
     ask_again: str = ASK_AGAIN,
 ) -> int | None:
     """The need's next wave, inside the caller's transaction: proposals, their sending, and
-    the move on at `deadline`. A volunteer whose earlier proposal ended in one of
+    the next wave's turn at `deadline`. A volunteer whose earlier proposal ended in one of
     `ask_again`'s statuses is asked afresh on the same row. None if the need is not open."""
     cur = await conn.execute(
         "UPDATE needs SET wave = wave + 1, updated_at=? WHERE id=? AND status='open' "
@@ -433,12 +441,20 @@ async def open_wave_in(
     return wave
 
 
-async def _lapse(conn: aiosqlite.Connection, need_id: int) -> int:
-    """Proposals that moved on unanswered become ones whose volunteer may be asked again."""
+async def _still_to_answer(conn: aiosqlite.Connection, need_id: int) -> int:
+    """Open proposals in the need's current wave."""
     cur = await conn.execute(
-        "UPDATE proposals SET status='lapsed' WHERE need_id=? AND status='moved_on'", (need_id,)
+        "SELECT count(*) FROM proposals p JOIN needs n ON n.id = p.need_id "
+        "WHERE p.need_id=? AND p.status='open' AND p.wave = n.wave",
+        (need_id,),
     )
-    return cur.rowcount
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _is_open(conn: aiosqlite.Connection, need_id: int) -> bool:
+    cur = await conn.execute("SELECT 1 FROM needs WHERE id=? AND status='open'", (need_id,))
+    return await cur.fetchone() is not None
 
 
 async def close_proposals(

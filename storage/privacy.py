@@ -103,6 +103,26 @@ class PrivacyRepo:
                 if "audit_log" in tables
                 else []
             )
+            relayed = (
+                await _all(
+                    conn,
+                    "SELECT need_id, text, created_at FROM relay_messages WHERE sender_id=? "
+                    "ORDER BY id",
+                    (user_id,),
+                )
+                if "relay_messages" in tables
+                else []
+            )
+            referred = (
+                await _all(
+                    conn,
+                    "SELECT council_ref, referred_at, taken_at, declined_at, decline_reason "
+                    "FROM referrals WHERE liaison_id=? ORDER BY referred_at, need_id",
+                    (user_id,),
+                )
+                if "referrals" in tables
+                else []
+            )
             form = await _all(conn, "SELECT data FROM user_data WHERE user_id=?", (user_id,))
         profile: dict[str, Any] | None = None
         if volunteer:
@@ -127,6 +147,8 @@ class PrivacyRepo:
             volunteer_hours=sum(float(r["hours"] or 0) for r in tasks if r["status"] == "done"),
             concerns=[_row(r) for r in concerns],
             coordinator_actions=[_row(r) for r in actions],
+            messages_sent=[_row(r) for r in relayed],
+            referrals_made=[_row(r) for r in referred],
             form_in_progress=json.loads(form[0][0]) if form else None,
         )
 
@@ -134,7 +156,8 @@ class PrivacyRepo:
 
     async def open_needs_of(self, user_id: int) -> list[int]:
         rows = await self.db.fetchall(
-            "SELECT id FROM needs WHERE resident_id=? AND status IN ('open', 'accepted') "
+            "SELECT id FROM needs WHERE resident_id=? "
+            "AND status IN ('open', 'accepted', 'held') "
             "ORDER BY id",
             (user_id,),
         )
@@ -171,6 +194,17 @@ class PrivacyRepo:
             )
             for (proposal_id,) in taken:
                 await add_work(conn, "proposal_closed", now, now, proposal_id=proposal_id)
+            if "need_notes" in tables:
+                # What coordinators noted about their requests, or sent them, goes; notes a
+                # coordinator wrote stay with the requests, by no one.
+                await conn.execute(
+                    "DELETE FROM need_notes WHERE need_id IN "
+                    "(SELECT id FROM needs WHERE resident_id=?)",
+                    (user_id,),
+                )
+                await conn.execute(
+                    "UPDATE need_notes SET author_id=? WHERE author_id=?", (pseudonym, user_id)
+                )
             await self._move_needs(conn, user_id, pseudonym, now)
             await conn.execute(
                 "UPDATE proposals SET volunteer_id=?, chat_id=NULL, message_id=NULL "
@@ -180,15 +214,33 @@ class PrivacyRepo:
             await conn.execute(
                 "UPDATE concerns SET raised_by=?, text='' WHERE raised_by=?", (pseudonym, user_id)
             )
+            if "relay_messages" in tables:
+                # Their words go; what others wrote to them loses who it was for.
+                await conn.execute("DELETE FROM relay_messages WHERE sender_id=?", (user_id,))
+                await conn.execute(
+                    "UPDATE relay_messages SET recipient_id=? WHERE recipient_id=?",
+                    (pseudonym, user_id),
+                )
             await conn.execute(
                 "UPDATE concerns SET resolved_by=? WHERE resolved_by=?", (pseudonym, user_id)
             )
+            if "referrals" in tables:
+                # A liaison's referrals stay the group's (and the council's) to count; who
+                # referred or took them does not.
+                await conn.execute(
+                    "UPDATE referrals SET liaison_id=? WHERE liaison_id=?", (pseudonym, user_id)
+                )
+                await conn.execute(
+                    "UPDATE referrals SET taken_by=? WHERE taken_by=?", (pseudonym, user_id)
+                )
             await conn.execute("DELETE FROM volunteers WHERE user_id=?", (user_id,))
             await conn.execute("DELETE FROM roles WHERE user_id=?", (user_id,))
             await conn.execute(
                 "UPDATE roles SET granted_by=? WHERE granted_by=?", (pseudonym, user_id)
             )
             await self._move_coordination(conn, tables, user_id, pseudonym, blocked)
+            if "command_menus" in tables:  # which menu they had says what they were
+                await conn.execute("DELETE FROM command_menus WHERE chat_id=?", (user_id,))
             await self._move_work(conn, user_id, pseudonym)
             await self._forget_forms(conn, user_id)
             await self._remove_person(conn, user_id, blocked)
@@ -197,7 +249,9 @@ class PrivacyRepo:
     async def _move_needs(
         self, conn: aiosqlite.Connection, user_id: int, pseudonym: int, now: datetime
     ) -> None:
-        extra = ", on_behalf_of=NULL" if "on_behalf_of" in await _columns(conn, "needs") else ""
+        columns = await _columns(conn, "needs")
+        extra = ", on_behalf_of=NULL" if "on_behalf_of" in columns else ""
+        extra += ", caller_contact=NULL" if "caller_contact" in columns else ""
         await conn.execute(
             f"UPDATE needs SET resident_id=?, description='', doorstep_code=NULL{extra} "
             "WHERE resident_id=?",
@@ -294,7 +348,10 @@ class PrivacyRepo:
             await self.db.execute_one(
                 "INSERT INTO pending_scrub (requested_at) VALUES (datetime('now'))"
             )
-            unit.after.append(self.finish_scrubs)
+            unit.after.append(self._finish_scrubs_after)
+
+    async def _finish_scrubs_after(self) -> None:
+        await self.finish_scrubs()
 
     async def finish_scrubs(self) -> int:
         """Empty the -wal after deletions that asked for it; how many were waiting."""
@@ -334,6 +391,7 @@ class PrivacyRepo:
                 (ANONYMOUS, ts(now)),
             )
             clear = ", on_behalf_of=NULL" if "on_behalf_of" in columns else ""
+            clear += ", caller_contact=NULL" if "caller_contact" in columns else ""
             for need_id in ids:
                 # Someone already forgotten keeps their pseudonym (it is no one's anyway).
                 await conn.execute(
@@ -342,6 +400,10 @@ class PrivacyRepo:
                     "WHERE id=?",
                     (ANONYMOUS, ANONYMOUS, need_id),
                 )
+                if "relay_messages" in tables:  # what resident and volunteer said
+                    await conn.execute("DELETE FROM relay_messages WHERE need_id=?", (need_id,))
+                if "need_notes" in tables:  # coordinators' notes, and what they sent
+                    await conn.execute("DELETE FROM need_notes WHERE need_id=?", (need_id,))
                 # A link says two requests were one person's: moot now, and telling.
                 await conn.execute(
                     "DELETE FROM need_links WHERE need_id=? OR related_id=?", (need_id, need_id)

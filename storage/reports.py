@@ -17,7 +17,7 @@ import aiosqlite
 
 from domain.digest import ConcernRow, DigestRows, NeedRow, PendingVolunteer
 from domain.lifecycle import NUDGE_AFTER
-from domain.models import Availability, Candidate
+from domain.models import Availability, Candidate, When
 from domain.reports import Tally
 from storage.db import Database, at, parse_ts, ts
 
@@ -73,6 +73,14 @@ def _names(text: str | None) -> tuple[str, ...]:
     return tuple(sorted(t for t in (text or "").split(_SEP) if t))
 
 
+def _note(need: str) -> str:
+    """A need's latest note from a coordinator, for its digest line (`need`: its table)."""
+    return (
+        f"(SELECT x.text FROM need_notes x WHERE x.need_id = {need}.id AND x.kind = 'note' "
+        "ORDER BY x.id DESC LIMIT 1) AS note"
+    )
+
+
 def _need_row(row: aiosqlite.Row) -> NeedRow:
     keys = row.keys()
     return NeedRow(
@@ -85,6 +93,11 @@ def _need_row(row: aiosqlite.Row) -> NeedRow:
         done_at=parse_ts(row["done_at"]) if "done_at" in keys else None,
         hours=row["hours"] if "hours" in keys else None,
         volunteer=row["volunteer"] if "volunteer" in keys else None,
+        volunteer_id=row["volunteer_id"] if "volunteer_id" in keys else None,
+        volunteer_username=row["volunteer_username"] if "volunteer_username" in keys else None,
+        note=row["note"] if "note" in keys else None,
+        when=When(row["wanted"]) if "wanted" in keys else None,
+        window_start=at(row["window_start"]) if "window_start" in keys else None,
     )
 
 
@@ -98,12 +111,21 @@ class ReportRepo:
         """Open needs, accepted ones old enough to be overdue, done ones since `since`,
         volunteers waiting for approval, open concerns and who could be asked."""
         waiting = await self.db.read(
+            "SELECT id, category, area, created_at, window_end, window_start, wanted, "
+            f"{_note('needs')} FROM needs WHERE status='open' ORDER BY created_at, id"
+        )
+        held = await self.db.read(
+            f"SELECT id, category, area, created_at, window_end, {_note('needs')} FROM needs "
+            "WHERE status='held' ORDER BY created_at, id"
+        )
+        referred = await self.db.read(
             "SELECT id, category, area, created_at, window_end FROM needs "
-            "WHERE status='open' ORDER BY created_at, id"
+            "WHERE status='referred' ORDER BY created_at, id"
         )
         # Overdue is a day after the follow-up, which is never before accepting.
         accepted = await self.db.read(
             "SELECT n.id, n.category, n.area, n.created_at, n.window_end, n.accepted_at, "
+            f"n.volunteer_id, p.username AS volunteer_username, {_note('n')}, "
             "p.first_name AS volunteer FROM needs n LEFT JOIN people p ON p.id = n.volunteer_id "
             "WHERE n.status='accepted' AND n.accepted_at <= ? ORDER BY n.accepted_at, n.id",
             (ts(now - NUDGE_AFTER),),
@@ -116,7 +138,7 @@ class ReportRepo:
             (ts(since), ts(now)),
         )
         pending = await self.db.read(
-            "SELECT v.user_id, p.first_name, v.created_at, "
+            "SELECT v.user_id, p.first_name, p.username, v.created_at, "
             "(SELECT group_concat(s.category, char(31)) FROM volunteer_skills s "
             " WHERE s.user_id = v.user_id) AS skills, "
             "(SELECT group_concat(a.area, char(31)) FROM volunteer_areas a "
@@ -125,13 +147,15 @@ class ReportRepo:
             "WHERE v.approved=0 AND p.blocked=0 ORDER BY v.created_at, v.user_id"
         )
         concerns = await self.db.read(
-            "SELECT c.id, c.need_id, c.text, c.created_at, n.category, n.area, "
-            "p.first_name AS raised_by FROM concerns c "
+            "SELECT c.id, c.need_id, c.text, c.created_at, n.category, n.area, c.raised_by "
+            "AS raised_by_id, p.username, p.first_name AS raised_by FROM concerns c "
             "LEFT JOIN needs n ON n.id = c.need_id LEFT JOIN people p ON p.id = c.raised_by "
             "WHERE c.status='open' ORDER BY c.created_at, c.id"
         )
         return DigestRows(
             waiting=tuple(_need_row(r) for r in waiting),
+            held=tuple(_need_row(r) for r in held),
+            referred=tuple(_need_row(r) for r in referred),
             accepted=tuple(_need_row(r) for r in accepted),
             done=tuple(_need_row(r) for r in done),
             pending=tuple(
@@ -141,6 +165,7 @@ class ReportRepo:
                     since=at(r["created_at"]),
                     skills=_names(r["skills"]),
                     areas=_names(r["areas"]),
+                    username=r["username"],
                 )
                 for r in pending
             ),
@@ -153,6 +178,8 @@ class ReportRepo:
                     need_id=r["need_id"],
                     category=r["category"],
                     area=r["area"],
+                    raised_by_id=r["raised_by_id"],
+                    raised_by_username=r["username"],
                 )
                 for r in concerns
             ),

@@ -73,6 +73,27 @@ class WorkRepo:
             (ts(due_at), work_id),
         )
 
+    async def postpone(self, work_id: int, due_at: datetime) -> bool:
+        """Move a row that is not done yet to a later time (quiet hours), not counting it
+        as an attempt; False if it was done meanwhile."""
+        return (
+            await self.db.execute_one(
+                "UPDATE scheduled_work SET due_at=? WHERE id=? AND done_at IS NULL",
+                (ts(due_at), work_id),
+            )
+            == 1
+        )
+
+    async def earlier(self, work: Work, key: str) -> bool:
+        """Whether a row of the same kind, with the same `key` in its payload, was booked
+        before this one (done or not): something said once per need, say."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM scheduled_work WHERE kind=? AND id<? "
+            "AND json_extract(payload, '$.' || ?) = ? LIMIT 1",
+            (work.kind, work.id, key, work.payload.get(key)),
+        )
+        return row is not None
+
     async def pending(self, kind: str | None = None) -> list[Work]:
         rows = await self.db.fetchall(
             "SELECT id, kind, due_at, payload, attempts FROM scheduled_work WHERE done_at IS NULL "

@@ -51,7 +51,29 @@ def _run(name: str) -> str:
         ("reports.py", ("digest", "/report", "/export", "EXPLAIN QUERY PLAN")),
         (
             "sending.py",
-            ("delivered", "lost", "dup", "sustained/s", "every message delivered once", "429"),
+            (
+                "delivered",
+                "lost",
+                "dup",
+                "sustained/s",
+                "every message delivered once",
+                "429",
+                "priority:",
+            ),
+        ),
+        (
+            "latency.py",
+            (
+                "updates/s",
+                "msgs/s",
+                "max 1s",
+                "median ms",
+                "p99 ms",
+                "CPU ms/upd",
+                "flood at 50 ms",
+                "the flooder:",
+                "targets",
+            ),
         ),
         (
             "simulation.py",

@@ -47,6 +47,9 @@ async def post_another(bot: BotUnderTest, who: Person, description: str, **kw: s
     return int(bot.rows("SELECT max(id) FROM needs WHERE resident_id=?", (who.id,))[0][0])
 
 
+ASSIGN_USAGE = plain(texts.ASSIGN_USAGE)
+
+
 def asked(bot: BotUnderTest, need_id: int) -> dict[int, str]:
     return dict(bot.rows("SELECT volunteer_id, status FROM proposals WHERE need_id=?", (need_id,)))
 
@@ -64,6 +67,11 @@ def audit(bot: BotUnderTest, action: str) -> list[tuple[object, ...]]:
     return bot.rows(
         "SELECT actor_id, target, detail FROM audit_log WHERE action=? ORDER BY id", (action,)
     )
+
+
+def reach(who: Person) -> str:
+    """How a coordinator's message names someone: a tap link, and their @username or id."""
+    return texts.reach(who.first_name, who.username, who.id)
 
 
 def status(bot: BotUnderTest, need_id: int) -> str:
@@ -128,14 +136,16 @@ async def test_vetting_lets_a_volunteer_take_vetted_only_requests(bot: BotUnderT
     assert asked(bot, need_id) == {}  # not vetted, so not asked
 
     await bot.say(ALICE, f"/vetted {ANNA.id}")
-    assert bot.last_text(ALICE) == texts.VETTED_ON.format(name="Anna")
+    assert bot.last_text(ALICE) == texts.VETTED_ON.format(name=reach(ANNA))
     assert asked(bot, need_id) == {ANNA.id: "open"}
     await bot.say(ALICE, f"/vetted {ANNA.id}")
-    assert bot.last_text(ALICE) == texts.VETTED_UNCHANGED.format(name="Anna")
+    assert bot.last_text(ALICE) == texts.VETTED_UNCHANGED.format(name=reach(ANNA))
     await bot.say(ALICE, f"/vetted {ANNA.id} off")
     assert bot.rows("SELECT vetted FROM volunteers WHERE user_id=?", (ANNA.id,)) == [(0,)]
     await bot.say(ALICE, "/vetted 424242")
-    assert bot.last_text(ALICE) == texts.NOT_A_VOLUNTEER_ID.format(id=424242)
+    assert bot.last_text(ALICE) == (
+        texts.NOBODY_WITH_ID.format(typed=424242) + "\n\n" + texts.VETTED_USAGE
+    )
     await bot.say(ALICE, "/vetted")
     assert bot.last_text(ALICE) == texts.VETTED_USAGE
     assert [a[0:2] for a in audit(bot, "vetted") + audit(bot, "unvetted")] == [
@@ -153,7 +163,7 @@ async def test_assign_asks_one_volunteer_who_can_still_decline(bot: BotUnderTest
     assert asked(bot, need_id) == {}
 
     await bot.say(ALICE, f"/assign #{need_id} {KIT.id}")
-    assert bot.last_text(ALICE) == texts.ASSIGNED.format(name="Kit", id=need_id)
+    assert bot.last_text(ALICE) == texts.ASSIGNED.format(name=reach(KIT), id=need_id)
     proposal = proposal_on_screen(bot, need_id, KIT)
     assert labels(proposal) == ["Accept", "Decline"]
     assert "Margaret" not in proposal.text  # a proposal never names the resident
@@ -161,7 +171,7 @@ async def test_assign_asks_one_volunteer_who_can_still_decline(bot: BotUnderTest
 
     await bot.say(ALICE, f"/assign {need_id} {KIT.id}")
     assert plain(bot.last_text(ALICE)) == plain(
-        texts.ASSIGN_PROBLEMS["already_asked"].format(name="Kit", id=need_id)
+        texts.ASSIGN_PROBLEMS["already_asked"].format(name=reach(KIT), id=need_id)
     )
 
     await bot.press(KIT, "Decline", proposal)
@@ -181,11 +191,16 @@ async def test_assign_asks_one_volunteer_who_can_still_decline(bot: BotUnderTest
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ("{need} 424242", "id 424242 hasn't signed up as a volunteer."),
+        ("{need} 424242", "I don't know anyone with id 424242 here.\n\n" + ASSIGN_USAGE),
         ("999 {kit}", "There's no request #999."),
-        ("{need} {resident}", "Margaret hasn't signed up as a volunteer."),
-        ("{need}", "Send /assign <request> <volunteer id>, e.g. /assign 12 5550001."),
-        ("twelve {kit}", "Send /assign <request> <volunteer id>, e.g. /assign 12 5550001."),
+        ("{need} {resident}", "Margaret @maggie_w hasn't signed up as a volunteer."),
+        ("{need} Bob", "I don't know anyone called “Bob” here.\n\n" + ASSIGN_USAGE),
+        (
+            "{need} @nobody_here",
+            texts.NOBODY_WITH_USERNAME.format(typed="nobody_here") + "\n\n" + ASSIGN_USAGE,
+        ),
+        ("{need}", ASSIGN_USAGE),
+        ("twelve {kit}", ASSIGN_USAGE),
     ],
 )
 async def test_assign_explains_what_stops_it(bot: BotUnderTest, args: str, expected: str) -> None:
@@ -204,7 +219,7 @@ async def test_assign_never_gives_a_vetted_only_request_to_an_unvetted_volunteer
     need_id = await bot.post_need(RESIDENT, category="Phone befriending")
     await bot.say(ALICE, f"/assign {need_id} {KIT.id}")
     assert plain(bot.last_text(ALICE)) == plain(
-        texts.ASSIGN_PROBLEMS["not_vetted"].format(id=need_id, name="Kit")
+        texts.ASSIGN_PROBLEMS["not_vetted"].format(id=need_id, name=reach(KIT))
     )
     assert asked(bot, need_id) == {}
 
@@ -221,7 +236,7 @@ async def test_open_lists_waiting_needs_with_see_assign_and_close(bot: BotUnderT
 
     await bot.press(ALICE, "See in full", shown[1])
     full = plain(bot.last_text(ALICE))
-    assert "Margaret" in full and str(RESIDENT.id) in full and "Bread from the Co-op" in full
+    assert "Margaret @maggie_w" in full and "Bread from the Co-op" in full
     assert audit(bot, "see_need") == [(ALICE.id, f"need:{first}", None)]
 
     await bot.press(ALICE, "Assign", shown[1])  # Anna, in Keyford, is not eligible
@@ -339,13 +354,19 @@ async def test_blocking_a_resident_withdraws_their_requests(bot: BotUnderTest) -
 
 
 @pytest.mark.parametrize(
-    ("who", "problem"),
-    [(ALICE.id, "self"), (424242, "unknown")],
+    ("who", "expected"),
+    [
+        (str(ALICE.id), texts.BLOCK_PROBLEMS["self"]),
+        ("424242", texts.NOBODY_WITH_ID.format(typed=424242) + "\n\n" + texts.BLOCK_USAGE),
+        ("Zed", texts.NOBODY_CALLED.format(typed="Zed") + "\n\n" + texts.BLOCK_USAGE),
+        ("#12", texts.NOT_A_PERSON.format(typed="#12") + "\n\n" + texts.BLOCK_USAGE),
+        ("", texts.BLOCK_USAGE),
+    ],
 )
-async def test_block_refuses_what_it_must(bot: BotUnderTest, who: int, problem: str) -> None:
+async def test_block_refuses_what_it_must(bot: BotUnderTest, who: str, expected: str) -> None:
     before = bot.snapshot()
-    await bot.say(ALICE, f"/block {who}")
-    assert bot.last_text(ALICE) == texts.BLOCK_PROBLEMS[problem].format(id=who, name="Alice")
+    await bot.say(ALICE, f"/block {who} for a reason" if who else "/block")
+    assert bot.last_text(ALICE) == expected
     assert bot.snapshot() == before
 
 
@@ -353,7 +374,7 @@ async def test_a_coordinator_cannot_be_blocked(bot: BotUnderTest) -> None:
     await bot.store.people.grant(RESIDENT.id, Role.COORDINATOR, bot.clock.now())
     await bot.say(ALICE, f"/block {RESIDENT.id}")
     assert bot.last_text(ALICE) == texts.BLOCK_PROBLEMS["coordinator"].format(
-        id=RESIDENT.id, name="Margaret"
+        id=RESIDENT.id, name=reach(RESIDENT)
     )
     assert bot.rows("SELECT blocked FROM people WHERE id=?", (RESIDENT.id,)) == [(0,)]
 

@@ -34,6 +34,8 @@ SECOND_VOLUNTEER = User(43_003, "Tomasz", "tomasz_t")
 CATEGORY, AREA = "Shopping & essentials", "Trinity"
 DESCRIPTION = "A loaf of bread and four tins of soup"
 TASK_BUTTONS = ["Done", "Couldn't do it", "Raise a concern"]
+# The accepted details and each /tasks entry also reach the resident through the bot.
+ACCEPTED_BUTTONS = ["Message Margaret", "Share my phone number", *TASK_BUTTONS]
 
 # Distinctive, so a stray copy in the database file's bytes is unmistakable.
 ZEPH = User(43_009, "Zephyrinella", "zq_quokka_77")
@@ -227,7 +229,7 @@ def test_killed_after_accept_both_sides_get_the_details_once(api: FakeBotAPI, bo
     good_news = wait(api, bot, RESIDENT, lambda m: "Good news" in m.plain)
     settle(bot)
 
-    assert accepted.labels == TASK_BUTTONS
+    assert accepted.labels == ACCEPTED_BUTTONS
     assert "You've got #1" in accepted.plain and RESIDENT.first_name in accepted.plain
     assert not [m for m in api.messages(VOLUNTEER.id) if "Accept" in m.labels]
     assert len(shown(api, RESIDENT, "Good news")) == 1, api.transcript(RESIDENT.id)
@@ -248,7 +250,7 @@ def test_killed_after_accept_both_sides_get_the_details_once(api: FakeBotAPI, bo
     )
     assert DESCRIPTION in task.plain and f"Doorstep code: {code}" in task.plain
     assert RESIDENT.first_name in task.plain  # who they are helping, and how to reach them
-    assert task.labels == TASK_BUTTONS
+    assert task.labels == ACCEPTED_BUTTONS
     stop_cleanly(bot)
 
 
@@ -302,8 +304,7 @@ def test_killed_while_a_wave_moves_on_the_next_volunteer_is_asked_once(
     restart(api, bot)
 
     second = wait(api, bot, SECOND_VOLUNTEER, lambda m: "#1" in m.plain and "Accept" in m.labels)
-    # Accepted at once, well before this wave's own three seconds run out (it would then
-    # move on too, and a second round would ask the first volunteer again).
+    # The first volunteer's proposal stays open (waves widen); the second accepts first.
     api.user_presses(SECOND_VOLUNTEER, second, "Accept")
     wait(
         api,
@@ -319,13 +320,13 @@ def test_killed_while_a_wave_moves_on_the_next_volunteer_is_asked_once(
     )
     settle(bot)
 
-    assert "no longer open" in closed.plain, api.transcript(VOLUNTEER.id)
+    assert "another volunteer has taken this one" in closed.plain, api.transcript(VOLUNTEER.id)
     assert len(proposals_sent(api, SECOND_VOLUNTEER)) == 1, api.transcript(SECOND_VOLUNTEER.id)
     assert len(proposals_sent(api, VOLUNTEER)) == 1, api.transcript(VOLUNTEER.id)
     assert not [m for m in api.messages(VOLUNTEER.id) if "Accept" in m.labels]
     assert bot.rows("SELECT status, volunteer_id FROM needs") == [("accepted", SECOND_VOLUNTEER.id)]
     assert bot.rows("SELECT volunteer_id, status FROM proposals ORDER BY volunteer_id") == [
-        (VOLUNTEER.id, "moved_on"),
+        (VOLUNTEER.id, "taken"),
         (SECOND_VOLUNTEER.id, "accepted"),
     ]
     stop_cleanly(bot)

@@ -58,6 +58,8 @@ class Bot:
             "MUTUALAID_DATABASE": str(self.db),
             "MUTUALAID_VOLUNTEER_APPROVAL": "false",
             "MUTUALAID_TICK": "1s",
+            # The real clock: at night, quiet hours would hold proposals until the morning.
+            "MUTUALAID_QUIET_HOURS": "off",
             "PYTHONUNBUFFERED": "1",
         }
         self.workdir = tmp_path / "work"

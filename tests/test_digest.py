@@ -90,15 +90,19 @@ async def test_the_digest_time_is_local_time_across_daylight_saving(
     start_bot: StartBot, clock: FakeClock
 ) -> None:
     async with start_bot(coordinator_ids=COORDINATORS, digest_time="07:30") as bot:
-        # Saturday 29 March 07:30 GMT; on Sunday the clocks go forward, so 07:30 is 06:30 UTC.
+        # Saturday 29 March 07:30 GMT, in quiet hours (to 08:00): sent at 08:00 GMT.
         await at(bot, datetime(2025, 3, 29, 7, 30, tzinfo=UTC))
+        assert digests(bot, CORA) == []
+        await at(bot, datetime(2025, 3, 29, 8, 0, tzinfo=UTC))
         assert len(digests(bot, CORA)) == 1
+        # On Sunday the clocks go forward: 07:30 is 06:30 UTC, and quiet hours end at 08:00
+        # BST, 07:00 UTC.
         assert [r[0] for r in digest_rows(bot)] == ["2025-03-30T06:30:00+00:00"]
-        await at(bot, datetime(2025, 3, 30, 6, 29, 59, tzinfo=UTC))
+        await at(bot, datetime(2025, 3, 30, 6, 59, 59, tzinfo=UTC))
         assert len(digests(bot, CORA)) == 1
-        await at(bot, datetime(2025, 3, 30, 6, 30, tzinfo=UTC))
+        await at(bot, datetime(2025, 3, 30, 7, 0, tzinfo=UTC))
         assert len(digests(bot, CORA)) == 2
-        assert "Sun 30 Mar, 07:30" in digests(bot, CORA)[-1]
+        assert "Sun 30 Mar, 08:00" in digests(bot, CORA)[-1]
         no_errors(bot)
 
 
@@ -142,6 +146,10 @@ async def test_every_section_with_nothing_says_so_in_one_line(start_bot: StartBo
         assert text.splitlines()[2:] == [
             "Waiting for a volunteer: none.",
             "",
+            "Held for a coordinator: none.",
+            "",
+            "Referred by the council: none.",
+            "",
             "Accepted but overdue: none.",
             "",
             "Done since Tue 11 Mar, 09:30: none.",
@@ -184,6 +192,10 @@ async def test_the_digest_lists_what_needs_a_human_grouped_by_area(
         await bot.store.needs.add_concern(
             done, NEIGHBOUR.id, "Left at <the> wrong door", bot.clock.now()
         )
+        # A coordinator's note on a waiting need comes with its line.
+        await bot.say(CORA, f"#{oakfield}")
+        await bot.press(CORA, "Add note")
+        await bot.say(CORA, "Rang the surgery: ready on Friday")
 
         # Thursday's digest: what was done on Wednesday, with its hours; nothing overdue yet.
         await at(bot, THURSDAY_8)
@@ -208,14 +220,15 @@ async def test_the_digest_lists_what_needs_a_human_grouped_by_area(
         assert section("Waiting for a volunteer") == [
             "Waiting for a volunteer: 2 (oldest first) – /open",
             "Trinity",
-            f"#{trinity} Prescriptions, Trinity, 42 h",
+            f"#{trinity} Prescriptions, Trinity, 42 h; wanted: any day up to Tue 18 Mar",
             "Oakfield",
-            f"#{oakfield} Prescriptions, Oakfield, 44 h",
+            f"#{oakfield} Prescriptions, Oakfield, 44 h; wanted: any day up to Tue 18 Mar",
+            "   📝 Rang the surgery: ready on Friday",
         ]
         assert section("Accepted but overdue") == [
             "Accepted but overdue: 1",
             "Trinity",
-            f"#{late} Shopping & essentials, Trinity, 46 h; with Anna, overdue 8 h",
+            f"#{late} Shopping & essentials, Trinity, 46 h; with Anna (id {ANNA.id}), overdue 8 h",
         ]
         assert section("Done since") == [
             "Done since Thu 13 Mar, 08:00: none.",
@@ -227,7 +240,7 @@ async def test_the_digest_lists_what_needs_a_human_grouped_by_area(
         assert section("Open concerns") == [
             "Open concerns: 1 – /concerns",
             "Trinity",
-            f"#{done}, from Harold, 42 h ago: Left at <the> wrong door",
+            f"#{done}, from Harold @harold_k, 42 h ago: Left at <the> wrong door",
         ]
         assert section("Gaps") == [
             "Gaps: open requests with no eligible volunteer: 2",
@@ -286,7 +299,9 @@ async def test_a_long_digest_is_split_between_items(start_bot: StartBot) -> None
             assert len(text) <= 4096
         read = [plain(t) for t in sent]
         # Split between whole lines: every waiting item is whole, in order within its area.
-        item = re.compile(r"^#(\d+) (Transport to appointments|Phone befriending), (\w+), \d+ \w+$")
+        item = re.compile(
+            r"^#(\d+) (Transport to appointments|Phone befriending), (\w+), \d+ \w+; wanted: .+$"
+        )
         shown = [int(m[1]) for t in read for line in t.splitlines() if (m := item.match(line))]
         assert len(shown) == MAX_ITEMS and len(set(shown)) == MAX_ITEMS
         assert "…and 20 more." in read[-1] or any("…and 20 more." in t for t in read)

@@ -118,6 +118,8 @@ def launched(
             "MUTUALAID_VOLUNTEER_APPROVAL": "false",
             "MUTUALAID_TICK": "1s",
             "MUTUALAID_COORDINATOR_IDS": str(COORDINATOR_ID),
+            # The real clock: at night, quiet hours would hold proposals until the morning.
+            "MUTUALAID_QUIET_HOURS": "off",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -270,6 +272,19 @@ def test_a_newcomers_run_matches_a_volunteer_to_a_resident(
     assert len(volunteer_codes) == 1, accepted.plain
     assert volunteer_codes == resident_codes, (accepted.plain, told.plain)
 
+    # They reach each other through the bot, both ways, with no account or number shown.
+    assert f"Message {RESIDENT.first_name}" in accepted.labels
+    walk.says(RESIDENT, "The side gate is open")
+    relayed = walk.expect(
+        VOLUNTEER, "the resident's message", lambda m: "The side gate is open" in m.plain
+    )
+    assert relayed.plain.startswith(f"{RESIDENT.first_name} · #1") and relayed.labels == ["Reply"]
+    walk.presses(VOLUNTEER, relayed, "Reply")
+    walk.expect(VOLUNTEER, "the reply prompt", lambda m: "Type your message" in m.plain)
+    walk.says(VOLUNTEER, "Thanks, on my way")
+    answer = walk.expect(RESIDENT, "the volunteer's reply", lambda m: "on my way" in m.plain)
+    assert answer.plain.startswith(f"{VOLUNTEER.first_name} · #1")
+
     # Every button press was answered, so no one's button kept spinning.
     answered = {c.params.get("callback_query_id") for c in fake_api.calls("answerCallbackQuery")}
     pressed = {u["callback_query"]["id"] for u in fake_api.injected("callback_query")}
@@ -312,10 +327,11 @@ def test_run_without_a_token_explains_how_to_get_one(tmp_path: Path) -> None:
     assert not (tmp_path / "never.db").exists(), "nothing is created before there is a token"
 
 
-def test_a_silent_wave_moves_on_to_the_next_volunteer(
+def test_a_silent_wave_widens_to_the_next_volunteer_and_a_late_yes_wins(
     fake_api: FakeBotAPI, bot_token: str, tmp_path: Path
 ) -> None:
-    """With one volunteer per wave and a two-second wait, nobody answering moves it on."""
+    """With one volunteer per wave and a two-second wait, nobody answering asks the next
+    volunteer too; the first keeps their Accept, and a late yes from them still wins."""
     first, second = User(41_101, "Aisha"), User(41_102, "Ben")
     with launched(
         fake_api,
@@ -339,15 +355,22 @@ def test_a_silent_wave_moves_on_to_the_next_volunteer(
         # The best-ranked volunteer (never tasked, lowest id on a tie) is asked alone.
         asked = walk.expect(first, "the first wave", lambda m: "Accept" in m.labels)
         assert not [m for m in fake_api.messages(second.id) if "Accept" in m.labels]
-        # Nobody answers: the proposal says the request moved on and loses its buttons,
-        # and the next volunteer is asked.
-        walk.expect(
-            first,
-            "the silent proposal edited",
-            lambda m: m.message_id == asked.message_id and "Accept" not in m.labels,
-            since=asked.version,
-        )
+        # Nobody answers: the next volunteer is asked as well, and the first keeps Accept.
         later = walk.expect(second, "the second wave", lambda m: "Accept" in m.labels)
         assert "#1" in later.plain
-        edited = next(m for m in fake_api.messages(first.id) if m.message_id == asked.message_id)
-        assert "no longer open" in edited.plain.lower()
+        still = next(m for m in fake_api.messages(first.id) if m.message_id == asked.message_id)
+        assert "Accept" in still.labels
+        # A late yes from the first wave wins; the second's proposal says it was taken.
+        walk.presses(first, still, "Accept")
+        walk.expect(
+            first,
+            "the task in full",
+            lambda m: m.message_id == asked.message_id and "You've got #1" in m.plain,
+        )
+        taken = walk.expect(
+            second,
+            "the second proposal edited",
+            lambda m: m.message_id == later.message_id and "Accept" not in m.labels,
+            since=later.version,
+        )
+        assert "taken" in taken.plain.lower()

@@ -300,7 +300,9 @@ async def test_accept_gives_the_volunteer_the_details_and_both_the_same_code(
     assert f"#{need_id}" in words
     assert "Milk, eggs and a newspaper" in words and SHOPPING in words and "Trinity" in words
     assert RESIDENT.first_name in words
-    assert f"@{RESIDENT.username}" in words or f"tg://user?id={RESIDENT.id}" in details.text
+    # Reached through the bot: a button, never the resident's account.
+    assert f"Message {RESIDENT.first_name}" in labels(details)
+    assert f"@{RESIDENT.username}" not in words and "tg://user" not in details.text
     code = code_in(details.text)
     safety = plain(texts.SAFETY_RULES.format(code=code))
     assert safety in words

@@ -428,13 +428,17 @@ async def test_export_is_a_spreadsheet_of_weeks_areas_and_categories(
             "5",
             "<5",
             "0",
+            "0",  # referred by the council, met, median hours and hours for referrals
+            "0",
+            "",
+            "0",
             "62.50",
         ]
         # Week 40 starts on Thursday 1 October; a's one request there is `<5`.
         first = by_key[("2026-W40", "Trinity", SHOPPING)]
         assert first[1:3] == ["2026-10-01", "2026-10-04"] and first[5] == "<5"
         # a and b matched in it, a done (`<5` each): their median, hours and value go too.
-        assert (first[6], first[7], first[10], first[11], first[14]) == ("<5", "<5", "*", "*", "*")
+        assert (first[6], first[7], first[10], first[11], first[18]) == ("<5", "<5", "*", "*", "*")
         assert first[13] == "0"  # nobody to ask now
         no_errors(bot)
 

@@ -133,7 +133,14 @@ async def test_mydata_includes_a_form_half_filled(start_bot: StartBot) -> None:
         data, _, _ = await mydata(bot, RESIDENT)
 
         assert data["form_in_progress"] == {
-            "form": {"flow": "need", "offer": False, "category": SHOPPING, "area": "Trinity"}
+            "form": {
+                "flow": "need",
+                "offer": False,
+                "category": SHOPPING,
+                "area": "Trinity",
+                "step": "need.description",  # the question waiting for an answer
+                "at": bot.clock.now().isoformat(),  # when the last step was taken
+            }
         }
         # /mydata answered without ending the flow: the description is still awaited.
         await bot.say(RESIDENT, "Bread")
@@ -187,8 +194,10 @@ async def test_forget_leaves_no_trace_of_them_in_the_database_file(
             assert labels(now) == [] and "no longer open" in now.text
             assert not any(s in now.text for s in SECRETS)
         told = bot.sent_since(mark, NEIGHBOUR.id)
-        assert len(told) == 1 and "can't do" in told[0] and f"#{taken_id}" in plain(told[0])
-        assert NAME not in told[0]
+        assert "can't do" in told[0] and f"#{taken_id}" in plain(told[0])
+        # Wanted today, and nobody else can take it: they hear a coordinator has been asked.
+        assert len(told) == 2 and "asked a coordinator" in told[1]
+        assert not any(NAME in t for t in told)
         # The counts stay: three needs, their status, area, category, times and hours.
         rows = bot.rows("SELECT id, status, category, area, hours FROM needs ORDER BY id")
         assert rows == [

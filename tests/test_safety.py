@@ -148,9 +148,10 @@ async def test_the_same_category_and_area_asks_whether_it_is_new(bot: BotUnderTe
     before, mark = bot.snapshot(), bot.mark()
     for data in ("v1:dup:", "v1:dup:yes", "v1:post:"):
         await bot.press_data(RESIDENT, data, message=question)
-    await bot.say(RESIDENT, "yes")
+    await bot.say(RESIDENT, "maybe, not sure")
     assert bot.answers_since(mark) == [texts.STALE_BUTTON] * 3
-    assert bot.last_text(RESIDENT) == texts.USE_BUTTONS
+    assert bot.last_text(RESIDENT) == texts.EXPECTED["need.duplicate"]
+    assert labels(bot.last(RESIDENT)) == ["Yes, it's new", "No, same one"]
     assert bot.snapshot() == before
 
     await bot.press(RESIDENT, "No, same one")
@@ -245,8 +246,11 @@ async def test_a_signposted_request_tells_coordinators_the_topic_not_the_words(
         assert "nothing has been posted" in plain(bot.last_text(RESIDENT))
         [alert] = bot.sent_since(mark, COORDINATOR.id)
         shown = plain(alert)
-        assert "Medical help" in shown and "Prescriptions" in shown and "Keyford" in shown
-        assert "Margaret" in shown and str(RESIDENT.id) in shown
+        # A doctor is expected in Prescriptions; a dressing to change is not.
+        assert "Medical care" in shown and "Prescriptions" in shown and "Keyford" in shown
+        assert "Medical help" not in shown
+        # Named so a coordinator can reach her: her @username, and a tap on her name.
+        assert "Margaret @maggie_w" in shown and f"tg://user?id={RESIDENT.id}" in alert
         for word in ("ulcer", "dressing", "leg"):
             assert word not in shown
         assert bot.count("needs") == 0
@@ -277,7 +281,7 @@ async def test_names_and_words_with_html_are_shown_as_typed_everywhere(
         await bot.say(SNEAKY, "<b>not bold</b> & <u>not underlined</u>")
         await bot.say(EVIL, "/mine")
         await bot.say(SNEAKY, "/tasks")
-        await bot.start_need(EVIL, "Prescriptions")
+        await bot.start_need(EVIL, "Other")
         await bot.say(EVIL, "<b>Trinity</b> & co")  # an area nobody knows, typed
         await bot.say(EVIL, "Town Centre")
         await bot.say(EVIL, "<i>need a doctor</i> & fast")
@@ -313,7 +317,7 @@ async def test_media_while_signing_up_or_answering_a_repeat_keeps_the_step(
     await bot.say(RESIDENT, "/volunteer")
     before = bot.snapshot()
     await bot.send(RESIDENT, **MEDIA[kind])
-    assert bot.last_text(RESIDENT) == texts.USE_BUTTONS
+    assert bot.last_text(RESIDENT) == texts.EXPECTED["volunteer.skills"]
     assert bot.snapshot() == before
     await bot.say(RESIDENT, "/cancel")
 
@@ -321,7 +325,7 @@ async def test_media_while_signing_up_or_answering_a_repeat_keeps_the_step(
     await start_to_post(bot, RESIDENT)
     before = bot.snapshot()
     await bot.send(RESIDENT, **MEDIA[kind])
-    assert bot.last_text(RESIDENT) == texts.USE_BUTTONS
+    assert bot.last_text(RESIDENT) == texts.EXPECTED["need.duplicate"]
     assert bot.snapshot() == before
     await bot.press(RESIDENT, "No, same one")
 

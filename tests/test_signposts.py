@@ -23,7 +23,7 @@ def test_everyday_requests_are_not_signposted(everyday: str) -> None:
         ("could someone help me to the toilet", "Personal care"),
         ("I need my bank card taken to the cash machine", "Money and bank cards"),
         ("my PIN is 1234, please get cash", "Money and bank cards"),
-        ("can a volunteer change my dressing", "Medical help"),
+        ("can a volunteer change my dressing", "Medical care"),
         ("my husband collapsed", "Emergencies"),
     ],
 )

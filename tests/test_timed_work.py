@@ -166,7 +166,7 @@ async def accept(bot: BotUnderTest, who: Person, need_id: int) -> None:
     ("when", "deadline"),
     [("Tomorrow", timedelta(hours=2)), ("Today", timedelta(minutes=20))],
 )
-async def test_a_silent_wave_moves_on_at_its_deadline_and_not_before(
+async def test_a_silent_wave_widens_at_its_deadline_and_not_before(
     bot: BotUnderTest, when: str, deadline: timedelta
 ) -> None:
     await bot.agree(RESIDENT)
@@ -177,7 +177,6 @@ async def test_a_silent_wave_moves_on_at_its_deadline_and_not_before(
     for who in first_wave:
         assert labels(proposal_on_screen(bot, need_id, who)) == ["Accept", "Decline"]
 
-    stale = proposal_on_screen(bot, need_id, ANNA)  # what Anna's phone may still show
     mark = bot.mark()
     await later(bot, deadline - SECOND)
 
@@ -188,31 +187,15 @@ async def test_a_silent_wave_moves_on_at_its_deadline_and_not_before(
 
     await later(bot, SECOND)
 
-    for who in first_wave:
-        now = proposal_on_screen(bot, need_id, who)
-        assert "Accept" not in labels(now) and labels(now) == []
-        assert plain(now.text) == plain(
-            texts.PROPOSAL_CLOSED.format(id=need_id, category=SHOPPING, area="Trinity")
-        )
-        assert "no longer open" in plain(now.text)
+    # Olu is asked as well; the first wave keeps its Accept (waves widen the circle).
     assert labels(proposal_on_screen(bot, need_id, OLU)) == ["Accept", "Decline"]
     assert proposals_sent(bot, OLU, need_id, mark) == 1
-    assert proposal_statuses(bot, need_id) == {
-        ANNA.id: "moved_on",
-        BEN.id: "moved_on",
-        CARA.id: "moved_on",
-        OLU.id: "open",
-    }
-    assert need_row(bot, need_id, "status", "wave") == ("open", 2)
-    # The first wave is only edited, never sent anything new.
     for who in first_wave:
-        assert bot.sent_since(mark, who.id) == []
-
-    # Anna's Accept, pressed on a screen that had not caught up yet, does not win.
-    mark = bot.mark()
-    await bot.press(ANNA, "Accept", stale)
-    assert bot.answers_since(mark) == [texts.NO_LONGER_OPEN]
-    assert need_row(bot, need_id, "status", "volunteer_id") == ("open", None)
+        assert labels(proposal_on_screen(bot, need_id, who)) == ["Accept", "Decline"]
+        assert bot.sent_since(mark, who.id) == [], "nothing new for the first wave"
+    assert calls_to(bot, ANNA, "editMessageText", mark) == 0
+    assert set(proposal_statuses(bot, need_id).values()) == {"open"}
+    assert need_row(bot, need_id, "status", "wave") == ("open", 2)
 
 
 async def test_three_waves_of_one_follow_the_ranking(start_bot: StartBot) -> None:
@@ -242,24 +225,20 @@ async def test_three_waves_of_one_follow_the_ranking(start_bot: StartBot) -> Non
             await later(bot, timedelta(hours=2) - SECOND)
             assert touched(bot, mark) == [], "nothing moves before the deadline"
             await later(bot, SECOND)
-            assert labels(proposal_on_screen(bot, need_id, who)) == []
-            assert "no longer open" in proposal_on_screen(bot, need_id, who).text
+            # Waves widen: everyone asked so far keeps a live Accept, and is not edited.
+            for earlier in expected[:wave]:
+                assert labels(proposal_on_screen(bot, need_id, earlier)) == ["Accept", "Decline"]
+            assert bot.calls_since(mark, "editMessageText") == []
 
-        # Everyone has been asked: those who stayed silent are asked once more, in the
-        # same order, before the need waits for a coordinator.
-        for wave, who in enumerate(expected, start=4):
-            assert need_row(bot, need_id, "wave") == (wave,)
-            assert proposal_statuses(bot, need_id)[who.id] == "open"
-            assert proposals_sent(bot, who, need_id) == 2
-            await later(bot, timedelta(hours=2))
-        assert proposal_statuses(bot, need_id) == {p.id: "moved_on" for p in expected}
+        # Everyone has been asked, once; nobody is asked again and every Accept stays live.
+        assert proposal_statuses(bot, need_id) == {p.id: "open" for p in expected}
         assert KIT.id not in asked(bot, need_id)
         assert proposals_sent(bot, KIT, need_id) == 0
-        assert need_row(bot, need_id, "status", "wave") == ("open", 6)
-        # Nobody is asked a third time.
         mark = bot.mark()
         await later(bot, timedelta(hours=4))
-        assert all(proposals_sent(bot, p, need_id, mark) == 0 for p in expected)
+        assert touched(bot, mark) == []
+        assert all(proposals_sent(bot, p, need_id) == 1 for p in expected)
+        assert need_row(bot, need_id, "status") == ("open",)
         # Not wanted today: it waits for the digest, no coordinator is alerted.
         for coordinator in COORDINATORS:
             assert warnings(bot, coordinator) == []
@@ -379,6 +358,9 @@ async def test_an_accepted_tomorrow_need_gets_a_reminder_a_followup_and_one_nudg
         reminder = local(today + timedelta(days=1), 8)
         end = local(today + timedelta(days=2))
         assert window_end(bot, need_id) == end
+        # The window ends at midnight, in quiet hours: the follow-up and the nudge a day
+        # later wait for 08:00 (quiet hours 21:00-08:00, the default).
+        followup = local(today + timedelta(days=2), 8)
         mark = bot.mark()
 
         await at(bot, reminder - SECOND)
@@ -392,9 +374,10 @@ async def test_an_accepted_tomorrow_need_gets_a_reminder_a_followup_and_one_nudg
         assert labels(bot.last(ANNA)) == TASK_BUTTONS
 
         mark = bot.mark()
-        await at(bot, end - SECOND)
-        assert heard(bot, mark) == []
         await at(bot, end)
+        await at(bot, followup - SECOND)
+        assert heard(bot, mark) == []
+        await at(bot, followup)
         sent = bot.sent_since(mark, ANNA.id)
         assert [plain(t) for t in sent] == [
             plain(texts.FOLLOWUP.format(id=need_id, category=SHOPPING, area="Trinity"))
@@ -403,9 +386,9 @@ async def test_an_accepted_tomorrow_need_gets_a_reminder_a_followup_and_one_nudg
         assert bot.sent_since(mark, RESIDENT.id) == [], "an accepted need is not `Still needed`"
 
         mark = bot.mark()
-        await at(bot, end + timedelta(days=1) - SECOND)
+        await at(bot, followup + timedelta(days=1) - SECOND)
         assert heard(bot, mark) == []
-        await at(bot, end + timedelta(days=1))
+        await at(bot, followup + timedelta(days=1))
         sent = bot.sent_since(mark, ANNA.id)
         assert len(sent) == 1 and "nudge" in plain(sent[0])
         assert labels(bot.last(ANNA))[:2] == ["Done", "Couldn't do it"]
@@ -441,6 +424,8 @@ async def test_an_accepted_today_need_gets_no_reminder_only_the_followup(
         await at(bot, min(end - SECOND, bot.clock.now() + timedelta(hours=1)))
         assert heard(bot, mark) == [], f"nothing before the window ends (+{hour}h)"
     await at(bot, end)
+    assert heard(bot, mark) == [], "the window ends at midnight, in quiet hours"
+    await at(bot, end + timedelta(hours=8))  # 08:00 GMT: quiet hours are over
 
     sent = bot.sent_since(mark, ANNA.id)
     assert len(sent) == 1 and plain(sent[0]).startswith("How did")
@@ -458,7 +443,7 @@ async def accepted_and_followed_up(bot: BotUnderTest) -> tuple[int, Sent]:
     need_id = await bot.post_need(RESIDENT, when="Tomorrow")
     await accept(bot, ANNA, need_id)
     await at(bot, local(bot.clock.now().date() + timedelta(days=1), 8))  # the reminder
-    await at(bot, window_end(bot, need_id))
+    await at(bot, window_end(bot, need_id) + timedelta(hours=8))  # 08:00, after quiet hours
     followup = bot.last(ANNA)
     assert plain(followup.text).startswith(f"How did #{need_id}")
     return need_id, followup
@@ -570,7 +555,8 @@ async def test_couldnt_do_it_puts_the_need_back_without_that_volunteer(
         await accept(bot, ANNA, need_id)
         if where == "/tasks":
             await bot.say(ANNA, "/tasks")
-            assert labels(bot.last(ANNA)) == TASK_BUTTONS
+            reach = [f"Message {RESIDENT.first_name}", "Share my phone number"]
+            assert labels(bot.last(ANNA)) == [*reach, *TASK_BUTTONS]
         else:
             await at(bot, local(bot.clock.now().date() + timedelta(days=1), 8))
             assert plain(bot.last_text(ANNA)).startswith("Reminder:")
@@ -714,9 +700,11 @@ async def test_still_need_help_at_the_end_of_an_unmatched_window(
     end = window_end(bot, need_id)
     mark = bot.mark()
 
-    await at(bot, end - SECOND)
-    assert heard(bot, mark) == []
+    # The window ends at midnight, in quiet hours: the question waits for 08:00.
     await at(bot, end)
+    await at(bot, end + timedelta(hours=8) - SECOND)
+    assert heard(bot, mark) == []
+    await at(bot, end + timedelta(hours=8))
     asked_resident = bot.sent_since(mark, RESIDENT.id)
     assert len(asked_resident) == 1 and "Do you still need help?" in asked_resident[0]
     question = bot.last(RESIDENT)
@@ -758,7 +746,9 @@ async def test_still_need_help_at_the_end_of_an_unmatched_window(
     assert heard(bot, mark) == []
     await at(bot, pressed_at + timedelta(days=7) - SECOND)
     assert heard(bot, mark) == []
-    await at(bot, pressed_at + timedelta(days=7))
+    await at(bot, pressed_at + timedelta(days=7))  # 07:00, still quiet hours
+    assert heard(bot, mark) == []
+    await at(bot, pressed_at + timedelta(days=7, hours=1))
     again = bot.sent_since(mark, RESIDENT.id)
     assert len(again) == 1 and "Do you still need help?" in again[0]
 
@@ -848,7 +838,7 @@ async def test_a_volunteer_with_three_accepted_tasks_is_not_asked(start_bot: Sta
 # --- restarts and doubled ticks -----------------------------------------------------------------
 
 
-async def test_a_wave_due_while_the_bot_was_down_moves_on_once_after_the_restart(
+async def test_a_wave_due_while_the_bot_was_down_widens_once_after_the_restart(
     start_bot: StartBot, clock: FakeClock
 ) -> None:
     async with start_bot(wave_size=1) as first:
@@ -869,9 +859,9 @@ async def test_a_wave_due_while_the_bot_was_down_moves_on_once_after_the_restart
 
         assert asked(second, need_id) == [ANNA.id, OLU.id]
         assert proposals_sent(second, OLU, need_id, mark) == 1
-        assert calls_to(second, ANNA, "editMessageText", mark) == 1
+        assert calls_to(second, ANNA, "editMessageText", mark) == 0
         assert calls_to(second, ANNA, "sendMessage", mark) == 0
-        assert labels(proposal_on_screen(second, need_id, ANNA)) == []
+        assert labels(proposal_on_screen(second, need_id, ANNA)) == ["Accept", "Decline"]
         assert labels(proposal_on_screen(second, need_id, OLU)) == ["Accept", "Decline"]
         assert (
             second.count("scheduled_work", "done_at IS NULL AND due_at <= ?", (ts(clock.now()),))
@@ -941,7 +931,7 @@ async def test_a_doubled_tick_sends_nothing_twice(
         assert asked(bot, moving) == [ANNA.id, OLU.id]
         assert proposals_sent(bot, OLU, moving, mark) == 1
         assert proposals_sent(bot, OLU, waiting.id, mark) == 1
-        assert calls_to(bot, ANNA, "editMessageText", mark) == 1
+        assert calls_to(bot, ANNA, "editMessageText", mark) == 0  # her Accept stays live
         assert calls_to(bot, ANNA, "sendMessage", mark) == 0
         for coordinator in COORDINATORS:
             assert warnings(bot, coordinator, mark) == []

@@ -15,6 +15,13 @@ inline keyboard, as last edited), and lets a test play the people on the other s
 Requests arrive at `/bot<token>/<method>`; every token seen is kept in `tokens`.
 Bodies may be `application/x-www-form-urlencoded` (what PTB's httpx request sends),
 `multipart/form-data` (PTB, when a file is uploaded) or JSON.
+
+For benchmarks, `FakeBotAPI(delay=0.05)` (or setting `delay` later) puts a network between
+the bot and Telegram: every call takes one round trip of `delay` seconds, half before the
+server handles it (`Call.at` is when it "arrives") and half before the answer leaves. A
+long poll still wakes as soon as a user speaks; its answer then takes the second half, and
+`delivered_at(update_id)` is when it reached the bot. `on_message` is told of every message
+the bot sends or changes, as it happens, and `server_cpu` is what answering has cost.
 """
 
 from __future__ import annotations
@@ -117,14 +124,29 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str
+    at: float = field(default=0.0, compare=False)  # time.perf_counter() when it arrived
 
 
 class FakeBotAPI:
     """The Bot API on 127.0.0.1, a free port; the test plays the users."""
 
-    def __init__(self, *, bot_id: int = 7_000_001, username: str = "mutualaid_test_bot") -> None:
+    def __init__(
+        self,
+        *,
+        bot_id: int = 7_000_001,
+        username: str = "mutualaid_test_bot",
+        delay: float = 0.0,
+    ) -> None:
         self.bot_id = bot_id
         self.username = username
+        # One network round trip per call, in seconds (see the module docstring).
+        self.delay = delay
+        # Told (from the server's thread, outside its lock, before the call is answered) of
+        # every message the bot sends or changes; it may make the users act at once.
+        self.on_message: Callable[[Call, Message], None] | None = None
+        self._delivered: dict[int, float] = {}  # update id -> when its long poll answered
+        self._cpu = 0.0
+        self._cpu_lock = threading.Lock()
         self.tokens: set[str] = set()
         self._calls: list[Call] = []
         self._chats: dict[int, dict[int, Message]] = {}
@@ -259,6 +281,17 @@ class FakeBotAPI:
         with self._changed:
             return self._version
 
+    def delivered_at(self, update_id: int) -> float | None:
+        """time.perf_counter() when the answer carrying this update reached the bot."""
+        with self._changed:
+            return self._delivered.get(update_id)
+
+    @property
+    def server_cpu(self) -> float:
+        """CPU seconds the server's threads have spent on requests (and in `on_message`)."""
+        with self._cpu_lock:
+            return self._cpu
+
     # --- what the users do ----------------------------------------------------------------
 
     def user_says(self, user: User, text: str) -> dict[str, Any]:
@@ -345,30 +378,63 @@ class FakeBotAPI:
         """(HTTP status, result or error description) for one Bot API call."""
         if method != "getUpdates" and self._held_call(method, params, token):
             return 502, "Bad Gateway: lost in transit"
+        call = Call(method, params, token, time.perf_counter())
         with self._changed:
             self.tokens.add(token)
-            self._calls.append(Call(method, params, token))
+            self._calls.append(call)
             self._changed.notify_all()
         if method == "getUpdates":
             return 200, self._get_updates(params)
         with self._changed:
-            if method == "getMe":
-                return 200, {
-                    "id": self.bot_id,
-                    "is_bot": True,
-                    "first_name": "Mutual Aid",
-                    "username": self.username,
-                    "can_join_groups": True,
-                    "can_read_all_group_messages": False,
-                    "supports_inline_queries": False,
-                }
-            if method in _TRUE_METHODS:
-                return 200, True
-            if method in _SEND_METHODS:
-                return self._send(method, params)
-            if method in _EDIT_METHODS:
-                return self._edit(method, params)
-            return 404, f"Not Found: the fake Bot API does not know {method}"
+            status, result = self._answer(method, params)
+            shown = None
+            changes = method in _SEND_METHODS or method in _EDIT_METHODS
+            if changes and status == 200 and self.on_message is not None:
+                chat = self._chats.get(int(result["chat"]["id"]), {})
+                changed = chat.get(int(result["message_id"]))
+                shown = _copy(changed) if changed is not None else None
+        listener = self.on_message
+        if shown is not None and listener is not None:
+            listener(call, shown)
+        return status, result
+
+    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, Any]:
+        """The answer to a call other than getUpdates; the lock is held."""
+        if method == "getMe":
+            return 200, {
+                "id": self.bot_id,
+                "is_bot": True,
+                "first_name": "Mutual Aid",
+                "username": self.username,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        if method in _TRUE_METHODS:
+            return 200, True
+        if method in _SEND_METHODS:
+            return self._send(method, params)
+        if method in _EDIT_METHODS:
+            return self._edit(method, params)
+        return 404, f"Not Found: the fake Bot API does not know {method}"
+
+    def _in_transit(self) -> None:
+        """Half a round trip: a request on its way in, or an answer on its way out."""
+        if self.delay > 0:
+            time.sleep(self.delay / 2)
+
+    def _spent(self, seconds: float) -> None:
+        with self._cpu_lock:
+            self._cpu += seconds
+
+    def _delivering(self, updates: Any) -> None:
+        """A getUpdates answer is leaving: its updates reach the bot now."""
+        if not isinstance(updates, list) or not updates:
+            return
+        now = time.perf_counter()
+        with self._changed:
+            for update in updates:
+                self._delivered.setdefault(int(update["update_id"]), now)
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -422,6 +488,7 @@ class FakeBotAPI:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a bot opening many connections at once is not turned away
     api: FakeBotAPI
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -433,6 +500,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # An answer goes out as two writes (head, then body): without TCP_NODELAY the second
+    # waits for the client's delayed ACK, some 40 ms a call that Telegram does not add.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_POST(self) -> None:
@@ -443,6 +513,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         return None  # quiet: and the path carries the token
+
+    def handle_one_request(self) -> None:
+        started = time.thread_time()  # waiting for the next request costs no CPU
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.api._spent(time.thread_time() - started)
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
@@ -456,7 +533,12 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError) as exc:
             self._reply(400, {"ok": False, "error_code": 400, "description": f"Bad body: {exc}"})
             return
-        status, result = self.server.api.answer(match["token"], match["method"], params)
+        api = self.server.api
+        api._in_transit()  # the request's half of the round trip
+        status, result = api.answer(match["token"], match["method"], params)
+        api._in_transit()  # the answer's half
+        if match["method"] == "getUpdates" and status == 200:
+            api._delivering(result)
         if status == 200:
             self._reply(200, {"ok": True, "result": result})
         else:

@@ -1,0 +1,275 @@
+"""What every dashboard route stands on: who is signed in (read again at every request),
+forms' tokens, the security headers, and rendering a template.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.signin import Access, access, form_token, form_token_ok, looks_like_token, token_hash
+from web import texts
+from web.ports import Dashboard
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+COOKIE = "mutualaid_session"
+SECURE_COOKIE = "__Host-mutualaid_session"  # https: the browser keeps it to this host
+FORM_FIELD = "csrf"
+
+CONTENT_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+# An SVG chart opened on its own: its own inline style, nothing else.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+
+class SecurityHeaders:
+    """Every response: a content policy allowing this site only (no inline script), no
+    referrer, no framing, no sniffing; pages are not kept in shared caches."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])]
+                names = {k.lower() for k, _ in headers}
+                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                policy = SVG_POLICY if content_type.startswith(b"image/svg") else CONTENT_POLICY
+                extra = {"Content-Security-Policy": policy, **HEADERS}
+                if b"cache-control" not in names:
+                    static = scope.get("path", "").startswith("/static/")
+                    extra["Cache-Control"] = "public, max-age=3600" if static else "no-store"
+                for key, value in extra.items():
+                    if key.lower().encode() not in names:
+                        headers.append((key.lower().encode(), value.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+# --- templates ------------------------------------------------------------------------------
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        auto_reload=False,  # templates change with the code, not while it runs
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["texts"] = texts
+    return env
+
+
+TEMPLATES = _environment()
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is signed in, and what they may see (read at this request)."""
+
+    user_id: int
+    name: str
+    access: Access
+    token: str  # the session cookie's value
+
+    @property
+    def coordinator(self) -> bool:
+        return self.access is Access.COORDINATOR
+
+    @property
+    def csrf(self) -> str:
+        return form_token(self.token)
+
+
+def dashboard(request: Request) -> Dashboard:
+    found: Dashboard = request.app.state.dashboard
+    return found
+
+
+def local(moment: datetime | None, d: Dashboard, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    return moment.astimezone(d.tz).strftime(fmt) if moment is not None else ""
+
+
+def age_text(now: datetime, then: datetime) -> str:
+    """How long ago, briefly: `40 min`, `5 h`, `3 d`."""
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+TEMPLATES.globals["age"] = age_text
+
+
+def render(
+    request: Request,
+    template: str,
+    status: int = 200,
+    viewer: Viewer | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    d = dashboard(request)
+    html = TEMPLATES.get_template(template).render(
+        group=d.community.name,
+        viewer=viewer,
+        path=request.url.path,
+        local=lambda moment, fmt="%a %d %b %Y, %H:%M": local(moment, d, fmt),
+        query=lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def cookie_name(d: Dashboard) -> str:
+    return SECURE_COOKIE if d.secure else COOKIE
+
+
+def forget_cookie(response: Response, d: Dashboard) -> Response:
+    response.delete_cookie(cookie_name(d), path="/", secure=d.secure, httponly=True)
+    return response
+
+
+class Refused(Exception):
+    """The request is answered with a page saying why (403), or sent to sign in."""
+
+    def __init__(self, status: int, why: str, *, signed_out: bool = False) -> None:
+        super().__init__(why)
+        self.status = status
+        self.why = why
+        self.signed_out = signed_out
+
+
+async def signed_in(request: Request) -> Viewer | None:
+    """The person behind the session cookie, if it is a live session of someone who still
+    holds a coordinator's or liaison's role. A session whose role has gone ends here."""
+    d = dashboard(request)
+    token = request.cookies.get(cookie_name(d))
+    if not token or not looks_like_token(token):
+        return None
+    found = await d.store.web.session_person(token_hash(token), d.now())
+    if found is None:
+        return None
+    user_id, person = found
+    allowed = access(person, d.coordinator_ids)
+    if allowed is None or person is None:
+        await d.store.web.end_sessions_of(user_id)
+        raise Refused(
+            403,
+            "You no longer hold a coordinator's or liaison's role, so this session has ended.",
+            signed_out=True,
+        )
+    return Viewer(person.id, person.first_name, allowed, token)
+
+
+def _same_origin(request: Request) -> bool:
+    """Not a form posted from another site: the browser's Sec-Fetch-Site, when it sends
+    one, says same-origin; an Origin, when it names one, is ours. (Under no-referrer a
+    browser posts `Origin: null` even from this site, so null says nothing.)"""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    d = dashboard(request)
+    public = urlsplit(d.url)
+    mine = {f"{public.scheme}://{public.netloc}", f"{request.url.scheme}://{request.url.netloc}"}
+    return origin in mine
+
+
+Endpoint = Callable[..., Awaitable[Response]]
+
+
+def page(needs: Access) -> Callable[[Endpoint], Callable[[Request], Awaitable[Response]]]:
+    """A page for signed-in people with at least `needs` (coordinators see everything)."""
+
+    def decorate(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+        @functools.wraps(endpoint)
+        async def checked(request: Request) -> Response:
+            async with dashboard(request).turns.slot():
+                return await _checked(request)
+
+        async def _checked(request: Request) -> Response:
+            try:
+                viewer = await signed_in(request)
+                if viewer is None:
+                    if request.method == "GET":
+                        return RedirectResponse("/", status_code=303)
+                    raise Refused(403, "You are not signed in. Send /dashboard to the bot.")
+                if needs is Access.COORDINATOR and not viewer.coordinator:
+                    raise Refused(403, "This page is for the group's coordinators.")
+                if request.method == "POST":
+                    form = await request.form()
+                    if not _same_origin(request) or not form_token_ok(
+                        viewer.token, _field(form, FORM_FIELD)
+                    ):
+                        raise Refused(
+                            403,
+                            "This form had expired or did not come from the dashboard, so "
+                            "nothing was done. Go back, reload the page and try again.",
+                        )
+                    return await endpoint(request, viewer, form)
+                return await endpoint(request, viewer)
+            except Refused as refused:
+                return refusal(request, refused)
+
+        return checked
+
+    return decorate
+
+
+def refusal(request: Request, refused: Refused) -> Response:
+    response = render(request, "refused.html", status=refused.status, why=refused.why)
+    if refused.signed_out:
+        forget_cookie(response, dashboard(request))
+    return response
+
+
+def _field(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def field(form: FormData, name: str) -> str:
+    return (_field(form, name) or "").strip()
+
+
+def number(text: str | None) -> int | None:
+    text = (text or "").strip().lstrip("#")
+    return int(text) if text.isdigit() and len(text) < 19 else None
