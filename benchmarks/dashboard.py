@@ -209,7 +209,7 @@ async def run(args: argparse.Namespace) -> int:
 
                 # Twenty browsers elsewhere (another process, as they would be), each
                 # loading a page as soon as the last one came back.
-                periods = _months(13) + ["2024-Q4", "2024-Q3", "2024-Q2", "2024"]
+                periods = [*_months(13), "2024-Q4", "2024-Q3", "2024-Q2", "2024"]
                 paths = [
                     f"{p}?period={period}"
                     for period in periods

@@ -153,6 +153,8 @@ async def _serve(settings: Settings, community: Community) -> int:
         if server is not None and serving is not None:
             server.stop()
             await asyncio.gather(serving, return_exceptions=True)
+        elif server is not None:
+            server.sock.close()  # it never served (the start failed)
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -189,6 +191,18 @@ def check(_: argparse.Namespace) -> int:
         f"Waves of {settings.wave_size}, moving on after {settings.wave_timeout} "
         f"({settings.urgent_wave_timeout} for today); volunteer approval "
         f"{'on' if settings.volunteer_approval else 'off'}"
+    )
+    if settings.web_host:
+        print(
+            f"Dashboard: {settings.dashboard_url} "
+            f"(listening on {settings.web_host}:{settings.web_port})"
+        )
+    else:
+        print("Dashboard: off")
+    print(
+        f"Updates: by webhook at {settings.webhook_address}"
+        if settings.webhook_address
+        else "Updates: by polling"
     )
     print(f"Token: {'set' if settings.token else 'not set (mutualaid run needs one)'}")
     if settings.volunteer_approval and not settings.coordinator_ids:

@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler
 from handlers.announce import announce_handlers, send_announcement
 from handlers.context import Ctx
 from handlers.jobs import Performer
+from handlers.needactions import needaction_handlers
 from handlers.needview import needview_handlers, needview_text_handlers
 from handlers.people import people_handlers
 from handlers.volunteers import volunteers_handlers
@@ -19,6 +20,7 @@ def coordinating_handlers() -> list[BaseHandler[Update, Ctx, None]]:
     return [
         *people_handlers(),
         *needview_handlers(),
+        *needaction_handlers(),
         *volunteers_handlers(),
         *announce_handlers(),
     ]

@@ -35,12 +35,6 @@ CONCERNS_LIMIT = 10
 ASSIGN_CHOICES = 5
 
 
-def _number(text: str | None) -> int | None:
-    """A need or user id as typed: `12`, `#12`."""
-    text = (text or "").strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) < 16 else None
-
-
 def _args(context: Ctx) -> list[str]:
     return list(context.args or [])
 

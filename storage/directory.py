@@ -105,13 +105,6 @@ class DirectoryRepo:
             for r in rows
         ]
 
-    async def pending_count(self) -> int:
-        row = await self.db.fetchone(
-            "SELECT count(*) FROM volunteers v JOIN people p ON p.id = v.user_id "
-            "WHERE v.approved = 0 AND p.blocked = 0"
-        )
-        return int(row[0]) if row else 0
-
     async def volunteer_cards(
         self, now: datetime, user_id: int | None = None
     ) -> list[VolunteerCard]:

@@ -277,3 +277,22 @@ def test_form_helper_reads_hidden_fields() -> None:
         '<form method="post" action="/x"><input type="hidden" name="csrf" value="a&amp;b"></form>'
     )
     assert form(page, "/x") == {"csrf": "a&b"}
+
+
+async def test_an_action_that_fails_changes_nothing_and_says_so(bot: BotUnderTest) -> None:
+    need_id = await bot.post_need(RESIDENT)
+    async with dashboard(bot, raise_errors=False) as web:
+        await web.sign_in(CORA)
+        page = await web.get(f"/needs/{need_id}")
+        dash = web.app.state.dashboard
+
+        async def broken(actor: int, need: int) -> bool:
+            async with bot.store.db.unit():
+                await bot.store.coordination.close_need(need, actor, bot.clock.now())
+                raise RuntimeError("the disk is full")
+
+        dash.actions.close = broken
+        failed = await web.submit(page, f"/needs/{need_id}/close")
+        assert failed.status_code == 500 and "nothing was changed" in failed.text
+        assert "RuntimeError" not in failed.text and "Traceback" not in failed.text
+    assert bot.rows("SELECT status FROM needs WHERE id=?", (need_id,)) == [("open",)]

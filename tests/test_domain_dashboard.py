@@ -284,11 +284,14 @@ def test_people_helped_and_those_who_came_back() -> None:
 
 
 def test_a_needs_history_is_in_time_order() -> None:
+    def at(hour: int) -> datetime:
+        return datetime(2026, 5, 14, hour, tzinfo=UTC)
+
     events = [
-        Event(3, "Done"),
-        Event(1, "Posted"),
-        Event(2, "Asked", "Priya"),
-        Event(2, "Asked", "Sam"),
+        Event(at(3), "Done"),
+        Event(at(1), "Posted"),
+        Event(at(2), "Asked", "Priya"),
+        Event(at(2), "Asked", "Sam"),
     ]
     assert [(e.what, e.who) for e in history(events)] == [
         ("Posted", None),

@@ -449,3 +449,35 @@ async def test_a_number_from_the_digest_typed_back_opens_the_need(bot: BotUnderT
     assert f"#{need_id} Dog walking & pets" in digest
     await bot.say(ALICE, f"#{need_id}")
     assert plain(view(bot).text).startswith(f"#{need_id} · waiting for a volunteer")
+
+
+async def test_reminders_and_follow_ups_are_in_the_history(bot: BotUnderTest) -> None:
+    bot.clock.advance(MINUTE)
+    need_id = await bot.post_need(RESIDENT, when="Tomorrow")
+    await bot.press(ANNA, "Accept")
+    bot.clock.advance(timedelta(days=1))  # Thursday morning: the 08:00 reminder is due
+    await jobs.tick(Ctx(bot.app))
+    assert any("Reminder" in plain(t) for t in bot.texts(ANNA))
+    await bot.say(ALICE, f"#{need_id}")
+    lines = history(view(bot))
+    assert lines[-1].startswith("Thu 13 Mar, 09:3")
+    assert lines[-1].endswith(f" · Anna (id {ANNA.id}) reminded")
+
+
+async def test_a_held_need_can_be_assigned_from_its_view(bot: BotUnderTest) -> None:
+    await bot.start_need(RESIDENT, "Shopping & essentials", "Trinity")
+    await bot.say(RESIDENT, "The doctor has sent it over")
+    await bot.press(RESIDENT, "It's not that, post it")
+    await bot.press(RESIDENT, "Today")
+    await bot.press(RESIDENT, "Post")
+    need_id = int(bot.rows("SELECT max(id) FROM needs")[0][0])
+    assert status(bot, need_id) == ("held", None)
+    await bot.say(ALICE, f"#{need_id}")
+    assert labels(view(bot)) == ["Release", "Assign", "Close", "Add note", "Message resident"]
+    await bot.press(ALICE, "Assign")
+    assert status(bot, need_id) == ("open", None)  # released to the coordinator's choice
+    assert labels(bot.last(ALICE)) == ["Ask Anna", "Ask Ben"]
+    assert bot.count("proposals", "need_id=?", (need_id,)) == 0  # nobody asked until chosen
+    assert any("passed it to volunteers" in t for t in bot.texts(RESIDENT))
+    await bot.press(ALICE, "Ask Ben")
+    assert "Accept" in labels(bot.last(BEN))

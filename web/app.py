@@ -208,6 +208,17 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return render(request, "refused.html", status=404, why="There is no such page here.")
 
 
+async def failed(request: Request, exc: Exception) -> Response:
+    """Something broke: said plainly (an action's unit of work was rolled back whole; the
+    server logs the error)."""
+    return render(
+        request,
+        "refused.html",
+        status=500,
+        why="Something went wrong on our side, and nothing was changed. Please try again.",
+    )
+
+
 def create_app(d: Dashboard) -> Starlette:
     routes = [
         Route("/", home),
@@ -242,7 +253,7 @@ def create_app(d: Dashboard) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={404: not_found},
+        exception_handlers={404: not_found, 500: failed},
         max_body_size=MAX_BODY,
     )
     app.state.dashboard = d

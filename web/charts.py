@@ -121,8 +121,9 @@ def supply(view: ReportView) -> bytes:
         )
     )
     chart.x_labels = [s.name for s in lines][::-1]
-    chart.add("Volunteers who could be asked", [_value(s.volunteers) for s in lines][::-1])
-    chart.add("Requests posted", [_value(s.needs) for s in lines][::-1])
+    # Short names in the legend: the title and the table say them in full.
+    chart.add("Volunteers", [_value(s.volunteers) for s in lines][::-1])
+    chart.add("Requests", [_value(s.needs) for s in lines][::-1])
     return _svg(chart)
 
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.applications import Starlette
 
-
 # The bot's event loop and the dashboard's worker threads (figures, charts, SQLite) share
 # one interpreter lock: handing it back to the loop every millisecond rather than every
 # five keeps a resident's update from waiting behind a chart being drawn.

@@ -97,7 +97,10 @@ class WebUnderTest:
 
 @asynccontextmanager
 async def dashboard(bot: BotUnderTest, base: str = BASE, **kw: Any) -> AsyncIterator[WebUnderTest]:
+    raise_errors = kw.pop("raise_errors", True)
     app = build_dashboard(bot.app, **kw)
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    transport = httpx.ASGITransport(
+        app=app, client=("203.0.113.7", 50000), raise_app_exceptions=raise_errors
+    )
     async with httpx.AsyncClient(transport=transport, base_url=base) as client:
         yield WebUnderTest(bot, client, app)
