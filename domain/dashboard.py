@@ -55,8 +55,8 @@ from domain.reports import (
     count_shown,
     hours_text,
     liaison_report,
-    pinned,
     pounds,
+    protect,
 )
 
 NO_WARD = "No ward given"
@@ -152,6 +152,40 @@ def between(first: str, last: str, today: date) -> Period:
     return Period(start, end)
 
 
+_MONTH_NAMES = {
+    name: i
+    for i, full in enumerate(
+        (
+            "january february march april may june july august september october november december"
+        ).split(),
+        start=1,
+    )
+    for name in (full, full[:3], "sept" if full == "september" else full)
+}
+_BARE_QUARTER = re.compile(r"^[Qq]([1-4])$")
+
+
+def command_period(args: Sequence[str], today: date) -> Period:
+    """A period as /report and /export take it: nothing (this month), `2026-03`, `2026-Q1`,
+    `2026`, a month by name (`March`, `mar`) or a bare quarter (`Q1`) meaning the latest one
+    that has started, or two dates. Raises PeriodError."""
+    args = [a.strip() for a in args if a.strip()]
+    if len(args) == 2:
+        return between(args[0], args[1], today)
+    if len(args) > 1:
+        raise PeriodError(PeriodProblem.FORMAT)
+    text = args[0] if args else ""
+    if (number := _MONTH_NAMES.get(text.lower())) is not None:
+        first = date(today.year, number, 1)
+        return month(first if first <= today else date(today.year - 1, number, 1))
+    if found := _BARE_QUARTER.match(text):
+        first = date(today.year, 3 * int(found[1]) - 2, 1)
+        return quarter(first if first <= today else date(today.year - 1, first.month, 1))
+    if ".." in text:
+        raise PeriodError(PeriodProblem.FORMAT)
+    return read_period(text, today)
+
+
 @dataclass(frozen=True)
 class Choice:
     key: str
@@ -205,7 +239,7 @@ def protect_all(
     cells, totals = set(withheld_cells), set(withheld_totals)
     named = {line.total for line in lines if line.total is not None}
     while True:
-        extra, hidden = _protect_once(values, lines, cells, set(totals))
+        extra, hidden = protect(values, lines, forced=cells, hidden=totals)
         # Withheld as a total: withheld wherever it is a cell; withheld as a cell: its own
         # line must not add back up to it.
         new_cells = {t for t in hidden if t in values} - cells
@@ -214,50 +248,6 @@ def protect_all(
             return extra, hidden
         cells |= new_cells
         totals |= new_totals
-
-
-def _protect_once(
-    values: Mapping[Hashable, int],
-    lines: Sequence[Line],
-    forced: set[Hashable],
-    hidden: set[Hashable],
-) -> tuple[set[Hashable], set[Hashable]]:
-    withheld = {k for k, v in values.items() if 0 < v < SMALLEST_SHOWN} | forced
-    extra = {k for k in forced if values.get(k, 0) >= SMALLEST_SHOWN}
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            while True:
-                total = sum(values.get(k, 0) for k in line.cells)
-                if total < SMALLEST_SHOWN:
-                    break  # shown as `<5` or 0: nothing exact to subtract from
-                if line.total is not None and line.total in hidden:
-                    # Withheld for another line: this one must not add back up to it.
-                    unsafe = not any(k in withheld and values.get(k, 0) for k in line.cells)
-                else:
-                    small = [values[k] for k in line.cells if k in withheld and k not in extra]
-                    big = [values[k] for k in line.cells if k in extra]
-                    unsafe = pinned([v for v in small if v], big)
-                if not unsafe:
-                    break
-                spare = [
-                    (values[k], i, k)
-                    for i, k in enumerate(line.cells)
-                    if k not in withheld and values.get(k, 0) > 0
-                ]
-                if spare:
-                    pick = min(spare, key=lambda t: (t[0], t[1]))[2]
-                    withheld.add(pick)
-                    extra.add(pick)
-                    changed = True
-                elif line.total is not None and line.total not in hidden:
-                    hidden.add(line.total)
-                    changed = True
-                    break
-                else:
-                    break
-    return extra, hidden
 
 
 def _shown(value: int, withheld: bool) -> Shown:

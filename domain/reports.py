@@ -135,12 +135,20 @@ class Line:
 
 
 def protect(
-    values: Mapping[Hashable, int], lines: Sequence[Line]
+    values: Mapping[Hashable, int],
+    lines: Sequence[Line],
+    *,
+    forced: Iterable[Hashable] = (),
+    hidden: Iterable[Hashable] = (),
 ) -> tuple[set[Hashable], set[Hashable]]:
-    """Rule 3: (figures to withhold as `*`, totals to withhold), for one column of counts."""
-    withheld = {k for k, v in values.items() if 0 < v < SMALLEST_SHOWN}
-    extra: set[Hashable] = set()
-    hidden: set[Hashable] = set()
+    """Rule 3: (figures to withhold as `*`, totals to withhold), for one column of counts.
+
+    `forced` are figures withheld from the start (withheld elsewhere) and `hidden` totals
+    withheld elsewhere, which no line may add back up to (domain/dashboard.py's
+    `protect_all`, for tables that share figures); both are among what is returned."""
+    withheld = {k for k, v in values.items() if 0 < v < SMALLEST_SHOWN} | set(forced)
+    extra = {k for k in forced if values.get(k, 0) >= SMALLEST_SHOWN}
+    totals = set(hidden)
     changed = True
     while changed:
         changed = False
@@ -149,13 +157,13 @@ def protect(
                 total = sum(values.get(k, 0) for k in line.cells)
                 if total < SMALLEST_SHOWN:
                     break  # shown as `<5` or 0: nothing exact to subtract from
-                if line.total is not None and line.total in hidden:
+                if line.total is not None and line.total in totals:
                     # Withheld for another line: this one must not add back up to it.
-                    unsafe = not any(k in withheld for k in line.cells)
+                    unsafe = not any(k in withheld and values.get(k, 0) for k in line.cells)
                 else:
                     small = [values[k] for k in line.cells if k in withheld and k not in extra]
                     big = [values[k] for k in line.cells if k in extra]
-                    unsafe = pinned(small, big)
+                    unsafe = pinned([v for v in small if v], big)
                 if not unsafe:
                     break
                 spare = [
@@ -168,13 +176,13 @@ def protect(
                     withheld.add(pick)
                     extra.add(pick)
                     changed = True
-                elif line.total is not None and line.total not in hidden:
-                    hidden.add(line.total)
+                elif line.total is not None and line.total not in totals:
+                    totals.add(line.total)
                     changed = True
                     break
                 else:
                     break
-    return extra, hidden
+    return extra, totals
 
 
 # --- supply: who could be asked ----------------------------------------------------------------

@@ -7,8 +7,6 @@ request's number. Coordinators may use /report and /export too.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from datetime import date, datetime
 
@@ -16,18 +14,20 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
-from domain.models import Role, Work
-from domain.periods import Period, PeriodError, last_week, next_local, parse_period
-from domain.referrals import ReferralFigures, referral_figures, weekly_referrals
-from domain.reports import (
-    NOT_APPLICABLE,
-    Figures,
-    LiaisonReport,
-    Shown,
-    hours_text,
-    liaison_report,
-    weekly_rows,
+from domain.dashboard import (
+    Helped,
+    TrendWeek,
+    command_period,
+    dashboard_report,
+    people_helped,
+    period_label,
+    weekly_trend,
 )
+from domain.export import rows_csv
+from domain.models import Role, Work
+from domain.periods import Period, PeriodError, last_week, next_local
+from domain.referrals import ReferralFigures, referral_figures, weekly_referrals
+from domain.reports import Figures, LiaisonReport, Shown, Supply, weekly_rows
 from handlers import outbox, texts
 from handlers.common import reply, tell
 from handlers.context import Ctx, Services
@@ -138,7 +138,7 @@ def render_report(report: LiaisonReport, title: str) -> list[list[str]]:
 
 
 def _label(period: Period, today: date) -> str:
-    label = texts.period_label(period.start, period.end, period.whole_month)
+    label = period_label(period)  # `March 2026`, `January to March 2026`, `2026`, two dates
     return label + (texts.REPORT_SO_FAR if period.end >= today else "")
 
 
@@ -149,19 +149,53 @@ def _pounds_per_hour(s: Services) -> float | None:
 async def report_messages(
     s: Services, period: Period, now: datetime, *, weekly: bool = False
 ) -> list[str]:
-    """The report for a period, split into messages Telegram will take."""
+    """The report for a period, split into messages Telegram will take: the dashboard's
+    figures (domain/dashboard.py, the same suppression), wards and the weekly trend too."""
+    today = now.astimezone(s.tz).date()
     tallies = await s.store.reports.tallies([period.bounds(s.tz)], now)
     volunteers = await s.store.reports.available_volunteers()
-    report = liaison_report(tallies, volunteers, s.community, _pounds_per_hour(s))
+    dash = dashboard_report(
+        tallies, Supply(volunteers, s.community), s.community, _pounds_per_hour(s)
+    )
     template = texts.REPORT_WEEKLY_TITLE if weekly else texts.REPORT_TITLE
     title = template.format(
         group=texts.html(s.community.name),
-        period=_label(period, now.astimezone(s.tz).date()),
+        period=_label(period, today),
     )
-    blocks = render_report(report, title)
+    blocks = render_report(dash.report, title)
+    extra = [render_helped(people_helped(*await s.store.web.people_helped(*period.bounds(s.tz))))]
+    if dash.by_ward:
+        extra.append("\n".join(_table(texts.REPORT_BY_WARD, dash.by_ward)))
+    weeks = [w for w in period.weeks() if w.start <= today] or period.weeks()[:1]
+    if len(weeks) > 1:
+        buckets = [Period(w.start, w.end).bounds(s.tz) for w in weeks]
+        counts = await s.store.web.weekly_counts(buckets)
+        extra.append(render_trend(weekly_trend(counts, weeks, dash.withheld_whole)))
     referred = await s.store.referrals.tallies([period.bounds(s.tz)])
-    blocks.insert(2, [render_referrals(referral_figures(referred, _pounds_per_hour(s)))])
+    extra.append(render_referrals(referral_figures(referred, _pounds_per_hour(s))))
+    blocks[2:2] = [[text] for text in extra]
     return split_message(blocks)
+
+
+def render_helped(h: Helped) -> str:
+    """Distinct residents helped, and how many of them came back."""
+    return texts.REPORT_HELPED.format(
+        people=_h(h.people), came_back=_h(h.came_back), first_time=_h(h.first_time)
+    )
+
+
+def render_trend(trend: tuple[TrendWeek, ...]) -> str:
+    """The whole group week by week, a short table."""
+    rows = [
+        texts.REPORT_TREND_ROW.format(
+            week=f"{t.week.start.day} {t.week.start:%b}",
+            posted=_h(t.posted),
+            matched=_h(t.matched),
+            done=_h(t.done),
+        )
+        for t in trend
+    ]
+    return "\n".join([texts.REPORT_TREND, *rows])
 
 
 def render_referrals(f: ReferralFigures) -> str:
@@ -180,31 +214,10 @@ def render_referrals(f: ReferralFigures) -> str:
 
 # --- the CSV ---------------------------------------------------------------------------------
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    """A name as a spreadsheet cell: never read as a formula."""
-    return "'" + value if value.startswith(_FORMULA) else value
-
-
-def _cell(shown: Shown | None) -> str:
-    if shown is None or shown.text == NOT_APPLICABLE:
-        return ""
-    if shown.value is None:
-        return shown.text  # `<5` or `*`
-    return hours_text(shown.value).replace(",", "")
-
-
-def _pounds_cell(shown: Shown | None) -> str:
-    if shown is None or shown.value is None:
-        return _cell(shown)
-    return f"{shown.value:.2f}"
-
 
 async def export_csv(s: Services, period: Period, now: datetime) -> tuple[bytes, str]:
-    """(the CSV's bytes, a file name): UTF-8 with a byte-order mark, so a spreadsheet reads
-    it as UTF-8, and one header row."""
+    """(the CSV's bytes, a file name): the dashboard's CSV (domain/export.py) with the
+    council's referrals; numbers in number columns, a withheld cell empty and said why."""
     weeks = period.weeks()
     buckets = [Period(w.start, w.end).bounds(s.tz) for w in weeks]
     tallies = await s.store.reports.tallies(buckets, now)
@@ -217,36 +230,9 @@ async def export_csv(s: Services, period: Period, now: datetime) -> tuple[bytes,
         list(dict.fromkeys(row.area for row in rows)),
         list(dict.fromkeys(row.category for row in rows)),
     )
-    week_index = {w.label: i for i, w in enumerate(weeks)}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    header = [*texts.EXPORT_HEADER, *texts.EXPORT_REFERRAL_HEADER]
-    if rate is not None:
-        header.append(texts.EXPORT_POUNDS_HEADER.format(rate=f"{rate:,.2f}"))
-    writer.writerow(header)
-    for row in rows:
-        f = row.figures
-        cells = [
-            row.week.label,
-            row.week.start.isoformat(),
-            row.week.end.isoformat(),
-            _text(row.area),
-            _text(row.category),
-            *(_cell(getattr(f, name)) for name in ("posted", "matched", "done")),
-            _cell(f.still_open),
-            _cell(f.unmet),
-            _cell(f.median_hours),
-            _cell(f.hours),
-            _cell(f.active),
-            _cell(row.eligible),
-        ]
-        r = referred[(week_index[row.week.label], row.area, row.category)]
-        cells += [_cell(r.referred), _cell(r.met), _cell(r.median_hours), _cell(r.hours)]
-        if rate is not None:
-            cells.append(_pounds_cell(row.pounds))
-        writer.writerow(cells)
+    by_label = {(weeks[i].label, a, c): f for (i, a, c), f in referred.items()}
     name = f"mutualaid-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
-    return ("\ufeff" + out.getvalue()).encode("utf-8"), name
+    return rows_csv(rows, s.community, rate, by_label), name
 
 
 # --- commands and the weekly row -------------------------------------------------------------
@@ -254,14 +240,15 @@ async def export_csv(s: Services, period: Period, now: datetime) -> tuple[bytes,
 
 def _period(context: Ctx, today: date) -> Period | str:
     try:
-        return parse_period(list(context.args or []), today)
+        return command_period(list(context.args or []), today)
     except PeriodError as exc:
         return texts.REPORT_BAD_PERIOD[exc.problem.value]
 
 
 @requires(*REPORT_ROLES)
 async def report_command(update: Update, context: Ctx) -> None:
-    """/report, /report 2026-10, /report 2026-10-01 2026-10-31."""
+    """/report, /report 2026-10, /report 2026-Q1, /report Q1, /report March, /report 2026,
+    /report 2026-10-01 2026-10-31."""
     s = context.services
     now = s.now()
     period = _period(context, now.astimezone(s.tz).date())

@@ -76,7 +76,7 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     "liaison": (
         ("refer", "pass the group a request for a resident who called the council"),
         ("referrals", "what became of each of your referrals"),
-        ("report", "this month's figures (or /report 2026-10)"),
+        ("report", "this month's figures (or /report March, /report 2026-Q1)"),
         ("export", "the same as a spreadsheet"),
         ("dashboard", "a sign-in link for the web dashboard"),
     ),
@@ -837,6 +837,13 @@ REPORT_ROW = (
     "median {median} to a match; {hours} volunteer hours; {active} active volunteers"
 )
 REPORT_QUIET = "No requests: {names}."
+REPORT_BY_WARD = "<b>By council ward</b> (posted, matched, done, still open, closed without help)"
+REPORT_HELPED = (
+    "<b>People helped</b>: {people} (a request of theirs done in the period), "
+    "of whom {came_back} came back and {first_time} were helped for the first time"
+)
+REPORT_TREND = "<b>Week by week</b> (week starting: posted, matched, done)"
+REPORT_TREND_ROW = "{week}: {posted}, {matched}, {done}"
 REPORT_SUPPLY_AREA = "<b>Volunteers against requests, by area</b> (who could be asked now)"
 REPORT_SUPPLY_CATEGORY = "<b>Volunteers against requests, by skill</b>"
 REPORT_SUPPLY_ROW = "{name}: {volunteers} volunteers for {needs} requests ({per_need} per request)"
@@ -852,7 +859,9 @@ REPORT_NOTE = (
 REPORT_BAD_PERIOD = {
     "format": (
         "Sorry, I didn't understand that period. Send /report for this month, "
-        "<code>/report 2026-10</code> for a month, or "
+        "<code>/report March</code> or <code>/report 2026-03</code> for a month, "
+        "<code>/report Q1</code> or <code>/report 2026-Q1</code> for a quarter, "
+        "<code>/report 2026</code> for a year, or "
         "<code>/report 2026-10-01 2026-10-31</code> for any dates."
     ),
     "order": (
@@ -864,25 +873,8 @@ REPORT_BAD_PERIOD = {
 }
 EXPORT_CAPTION = (
     "{group}: figures by week, area and category, {period}. "
-    "Figures from 1 to 4 are shown as &lt;5; * marks one held back."
+    "A figure from 1 to 4, or one held back, leaves its cell empty; the last column says why."
 )
-EXPORT_HEADER = (
-    "week",
-    "from",
-    "to",
-    "area",
-    "category",
-    "requests posted",
-    "matched",
-    "done",
-    "still open at the end",
-    "closed without help",
-    "median hours to a match",
-    "volunteer hours",
-    "active volunteers",
-    "volunteers who could be asked now",
-)
-EXPORT_POUNDS_HEADER = "value in pounds (the council's £{rate} an hour)"
 
 
 def period_label(start: date, end: date, whole_month: bool) -> str:
@@ -1392,12 +1384,6 @@ REPORT_REFERRALS = (
     "Volunteer hours: {hours}{pounds}"
 )
 REPORT_REFERRAL_POUNDS = ", worth {pounds} (at the council's own figure per hour)"
-EXPORT_REFERRAL_HEADER = (
-    "referred by the council",
-    "referrals met",
-    "median hours from referral to a match",
-    "volunteer hours for referrals",
-)
 EXPECTED.update(
     {
         "refer.category": (

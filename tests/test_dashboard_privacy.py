@@ -184,7 +184,15 @@ async def test_nothing_a_liaison_can_reach_names_or_points_to_anyone(bot: BotUnd
     paths = set(pages)
     kinds = {kind.split(";")[0] for _, kind, _ in pages.values()}
     # The whole of it was reached: every page, the CSV, every chart, every period offered.
-    for expected in ("/areas", "/categories", "/matching", "/print", "/report.csv", "/charts/"):
+    for expected in (
+        "/areas",
+        "/categories",
+        "/matching",
+        "/print",
+        "/referrals",
+        "/report.csv",
+        "/charts/",
+    ):
         assert any(p.startswith(expected) for p in paths), (expected, sorted(paths)[:20])
     assert {"text/html", "text/csv", "image/svg+xml", "text/css"} <= kinds
     assert sum("period=2025-Q1" in p for p in paths) >= 5

@@ -334,6 +334,41 @@ async def test_report_for_a_month_by_area_and_category(
         no_errors(bot)
 
 
+async def test_report_for_a_quarter_or_a_month_by_name_with_the_new_figures(
+    start_bot: StartBot, clock: FakeClock
+) -> None:
+    clock.advance(NOVEMBER_10 - clock.now())
+    async with start_bot() as bot:
+        await make_liaison(bot)
+        await seed_october(bot)
+        for command in ("/report 2026-Q4", "/report Q4"):
+            mark = bot.mark()
+            await bot.say(LIA, command)
+            lines = "\n".join(plain(t) for t in bot.sent_since(mark, LIA.id)).splitlines()
+            assert lines[1] == "October to December 2026 (so far)", command
+            assert "Requests posted: 16" in lines
+            # People helped and how many came back, suppressed like the rest.
+            assert (
+                "People helped: <5 (a request of theirs done in the period), of whom <5 came "
+                "back and 0 were helped for the first time"
+            ) in lines
+            # The weekly trend, a short table whose weeks can't give a small figure away.
+            trend = lines[lines.index("Week by week (week starting: posted, matched, done)") :]
+            assert trend[1:4] == ["1 Oct: <5, <5, <5", "5 Oct: <5, 0, 0", "12 Oct: 10, *, *"]
+            assert "9 Nov: 0, 0, 0" in trend
+        # A month by name: the latest October.
+        mark = bot.mark()
+        await bot.say(LIA, "/report october")
+        lines = "\n".join(plain(t) for t in bot.sent_since(mark, LIA.id)).splitlines()
+        assert lines[1] == "October 2026" and "Requests posted: 15" in lines
+        assert "26 Oct: 0, 0, 0" in lines and "2 Nov: 0, <5, 0" not in lines
+        # A year.
+        mark = bot.mark()
+        await bot.say(LIA, "/report 2026")
+        assert plain(bot.sent_since(mark, LIA.id)[0]).splitlines()[1] == "2026 (so far)"
+        no_errors(bot)
+
+
 async def test_report_with_no_period_is_this_month_so_far(start_bot: StartBot) -> None:
     async with start_bot() as bot:
         await make_liaison(bot)
@@ -355,6 +390,11 @@ async def test_bad_periods_get_a_kind_answer_and_change_nothing(start_bot: Start
             "/report 2025-03-31 2025-03-01": "before the first",
             "/report 2023-01-01 2025-03-01": "more than a year",
             "/report 2025-04": "hasn't started yet",
+            "/report 2025-Q2": "hasn't started yet",
+            "/report Q5": "/report 2026-Q1",  # the usage, with quarters and months by name
+            "/report Marchember": "/report March",
+            "/report 2025-03-01..2025-03-05": "didn't understand",
+            "/report Q1 2025": "didn't understand",
             "/export 2025-04-31 2025-05-01": "didn't understand",
         }
         for command, expected in answers.items():
@@ -407,16 +447,17 @@ async def test_export_is_a_spreadsheet_of_weeks_areas_and_categories(
         assert (chat_id, name) == (LIA.id, "mutualaid-2026-10-01-to-2026-10-31.csv")
         assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-        assert rows[0][:5] == ["week", "from", "to", "area", "category"]
-        assert rows[0][-1] == "value in pounds (the council's £12.50 an hour)"
+        assert rows[0][:6] == ["week", "week_start", "week_end", "ward", "area", "category"]
+        assert rows[0][-2:] == ["value_gbp", "withheld"]
         assert len(rows) == 1 + 5 * 8 * 8  # weeks 40 to 44, 8 areas, 8 categories
         assert all(len(r) == len(rows[0]) for r in rows)
-        by_key = {(r[0], r[3], r[4]): r for r in rows[1:]}
+        by_key = {(r[0], r[4], r[5]): r for r in rows[1:]}
         # Week 42 (12 to 18 Oct), Trinity, shopping: the ten, posted, matched and done in it.
         assert by_key[("2026-W42", "Trinity", SHOPPING)] == [
             "2026-W42",
             "2026-10-12",
             "2026-10-18",
+            "",  # no wards in this community
             "Trinity",
             SHOPPING,
             "10",
@@ -426,20 +467,31 @@ async def test_export_is_a_spreadsheet_of_weeks_areas_and_categories(
             "0",
             "1",
             "5",
-            "<5",
+            "",  # active volunteers: 1 to 4
             "0",
             "0",  # referred by the council, met, median hours and hours for referrals
             "0",
             "",
             "0",
-            "62.50",
+            "62.5",
+            "active_volunteers: 1 to 4",
         ]
-        # Week 40 starts on Thursday 1 October; a's one request there is `<5`.
+        # Every figure is a plain number or empty: a spreadsheet's SUM works on each column.
+        header = rows[0]
+        for column in ("posted", "matched", "done", "volunteer_hours", "value_gbp"):
+            at = header.index(column)
+            assert all(r[at] == "" or float(r[at]) >= 0 for r in rows[1:])
+        # Week 40 starts on Thursday 1 October; a's one request there is 1 to 4: empty.
         first = by_key[("2026-W40", "Trinity", SHOPPING)]
-        assert first[1:3] == ["2026-10-01", "2026-10-04"] and first[5] == "<5"
-        # a and b matched in it, a done (`<5` each): their median, hours and value go too.
-        assert (first[6], first[7], first[10], first[11], first[18]) == ("<5", "<5", "*", "*", "*")
-        assert first[13] == "0"  # nobody to ask now
+        assert first[1:3] == ["2026-10-01", "2026-10-04"] and first[6] == ""
+        # a and b matched in it, a done (1 to 4 each): their median, hours and value go too.
+        assert (first[7], first[8], first[11], first[12], first[19]) == ("", "", "", "", "")
+        assert first[20].split("; ")[:3] == ["posted: 1 to 4", "matched: 1 to 4", "done: 1 to 4"]
+        assert "volunteer_hours: withheld with done" in first[20]
+        assert first[14] == "0"  # nobody to ask now
+        # A quarter, as /report takes it.
+        await bot.say(LIA, "/export Q4")
+        assert telegram.files[-1][1] == "mutualaid-2026-10-01-to-2026-12-31.csv"
         no_errors(bot)
 
 

@@ -165,3 +165,24 @@ async def test_forgetting_a_liaison_takes_their_menu_away(start_bot: StartBot) -
         await bot.press(RESIDENT, "Delete my data")
         assert menus_since(bot, mark) == {}
         assert not bot.errors.records, bot.errors.describe()
+
+
+async def test_dashboard_is_in_the_coordinators_and_liaisons_help_and_menu(
+    start_bot: StartBot,
+) -> None:
+    async with start_bot(coordinator_ids=[ALICE.id]) as bot:
+        await bot.agree(ALICE, RESIDENT, ANNA)
+        await bot.sign_up(ANNA)
+        await invite(bot, "liaison", LIZ)
+        given = menus_since(bot)
+        for who, key, listed in (
+            (ALICE, ALICE.id, True),
+            (LIZ, LIZ.id, True),
+            (ANNA, ANNA.id, False),
+            (RESIDENT, "all", False),
+        ):
+            await bot.say(who, "/help")
+            assert ("dashboard" in help_commands(bot.last_text(who))) is listed, who.first_name
+            assert ("dashboard" in (given[key] or [])) is listed, who.first_name
+        assert given[ALICE.id].count("dashboard") == 1  # type: ignore[union-attr]
+        assert not bot.errors.records, bot.errors.describe()

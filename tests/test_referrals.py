@@ -508,14 +508,14 @@ async def test_the_report_and_export_count_referrals_with_suppression(
         [(_, _, data)] = [f for f in telegram.files if f[0] == LIA.id]
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         header = rows[0]
-        at = header.index("referred by the council")
+        at = header.index("referred_by_council")
         assert header[at : at + 4] == [
-            "referred by the council",
-            "referrals met",
-            "median hours from referral to a match",
-            "volunteer hours for referrals",
+            "referred_by_council",
+            "referrals_met",
+            "median_hours_referral_to_match",
+            "referral_volunteer_hours",
         ]
-        week = [r for r in rows[1:] if (r[0], r[3], r[4]) == ("2025-W11", "Trinity", SHOPPING)]
+        week = [r for r in rows[1:] if (r[0], r[4], r[5]) == ("2025-W11", "Trinity", SHOPPING)]
         assert week[0][at : at + 4] == ["6", "6", "2", "6"]
         # Everywhere else, nothing (and numbers are numbers).
         others = [r[at] for r in rows[1:] if r is not week[0]]
