@@ -9,6 +9,7 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from telegram.error import InvalidToken
@@ -17,6 +18,8 @@ from bot import reach
 from bot.config import Settings
 from domain.community import Community, CommunityError, load_community
 from storage import DatabaseTooNew
+
+SENDING_GRACE = 5.0  # seconds to finish sending when stopping
 
 NO_TOKEN = """\
 Mutual Aid Bot needs a Telegram bot token to run.
@@ -159,6 +162,7 @@ async def _serve(settings: Settings, community: Community) -> int:
             await app.updater.stop()
         if app.running:
             await app.stop()
+        await _finish_sending(app)
         await app.shutdown()
         assert app.post_shutdown is not None
         await app.post_shutdown(app)
@@ -255,3 +259,13 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+async def _finish_sending(app: Any) -> None:
+    """Messages on their way get a few seconds to go; anything left stays in the outbox and
+    is sent at the next start."""
+    sender = app.bot_data["services"].sender
+    try:
+        await asyncio.wait_for(sender.idle(), timeout=SENDING_GRACE)
+    except TimeoutError:
+        logging.getLogger("bot").info("Stopping with messages still owed; they go at next start")

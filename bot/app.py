@@ -161,8 +161,15 @@ def build_application(
         aid=aid,
         community=community,
         clock=clock,
-        # Telegram's pace is kept by the sender (people before bulk, every chat in turn).
-        sender=Sender(store.outbox, clock.now, blocked, budget=Budget() if rate_limit else None),
+        # Telegram's pace is kept by the sender; with it, what timed work owes is sent in the
+        # background (in tests and the demo sending is instant and awaited).
+        sender=Sender(
+            store.outbox,
+            clock.now,
+            blocked,
+            budget=Budget() if rate_limit else None,
+            background=rate_limit,
+        ),
         tz=settings.tz,
         retention=settings.retention,
         coordinator_ids=tuple(settings.coordinator_ids),

@@ -27,11 +27,12 @@ def clean_text(text: str | None) -> str:
 def reply(
     update: Update, context: Ctx, text: str, reply_markup: outbox.Markup | None = None
 ) -> None:
-    """Answer in the chat the update came from (owed with the update's changes)."""
+    """Answer in the chat the update came from (owed with the update's changes); the
+    person is waiting for it, so it goes before anything else Telegram's pace allows."""
     chat = update.effective_chat
     if chat is not None:
         s = context.services
-        outbox.say(s.store.outbox, s.now(), chat.id, text, reply_markup)
+        outbox.say(s.store.outbox, s.now(), chat.id, text, reply_markup, priority=outbox.ANSWER)
 
 
 def tell(

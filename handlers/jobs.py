@@ -371,16 +371,16 @@ async def perform(context: Ctx, work: Work) -> None:
 
 
 async def run_due_work(context: Ctx) -> int:
-    """Perform every due row, oldest first, and send what they owe. One runner at a time, so
-    nothing runs twice."""
+    """Perform every due row, oldest first, then send what they owe. One runner at a time,
+    so nothing runs twice; the sending happens after, so runners do not queue behind
+    Telegram's pace (with a background sender, nobody waits for it at all)."""
     if current_unit() is not None:
         raise RuntimeError("timed work runs after the unit of work that scheduled it")
     s: Services = context.services
     done = 0
     async with s.work_lock:
         # Until nothing is due: work performed here often schedules more for now (a wave
-        # timing out closes proposals and asks the next wave), and that is due too; so does
-        # someone found to have blocked the bot while sending.
+        # timing out closes proposals and asks the next wave), and that is due too.
         for _ in range(MAX_PASSES):
             batch = await s.store.work.due(s.now(), BATCH)
             if not batch:
@@ -388,7 +388,15 @@ async def run_due_work(context: Ctx) -> int:
             for work in batch:
                 await perform(context, work)
                 done += 1
-            await s.sender.drain()
+
+    async def after_sending(blocked: bool) -> None:
+        if blocked:  # someone had blocked the bot: their open proposals move on
+            await run_due_work(context)
+
+    if s.sender.background:
+        s.sender.drain_later(after_sending)
+    else:
+        await after_sending(await s.sender.drain())
     return done
 
 

@@ -38,7 +38,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from domain.privacy import is_anonymous
 from storage.db import current_unit
-from storage.outbox import BULK, EDIT, MARKUP, PERSONAL, SEND, OutboxRepo, Owed
+from storage.outbox import ANSWER, BULK, EDIT, MARKUP, PERSONAL, SEND, OutboxRepo, Owed
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ _MARKUPS: dict[str, type[Markup]] = {
 }
 _KIND = {cls: name for name, cls in _MARKUPS.items()}
 
-__all__ = ["BULK", "PERSONAL", "Sender", "edit", "say", "set_buttons", "soon"]
+__all__ = ["ANSWER", "BULK", "PERSONAL", "Sender", "edit", "say", "set_buttons", "soon"]
 
 
 def _markup(markup: Markup | None) -> dict[str, Any] | None:
@@ -197,9 +197,14 @@ class Sender:
     """Delivers the outbox: one queue per chat, in order; chats side by side.
 
     Whoever holds a chat's lock sends everything queued for it, so two units of work that
-    both owe the same person cannot reorder their messages. Edits of messages already on
-    screen do not wait for the new messages before them (a button taken off an answered
-    question and the next question go out together); edits of one message keep their order.
+    both owe the same person cannot reorder their messages. Edits of a message already on
+    screen have a queue (and lock) of their own per message: they keep their order, but
+    never wait behind new messages still waiting for Telegram's pace (a volunteer's Accept
+    is answered while a proposal to them is queued).
+
+    With `background` (the running bot), what timed work owes is sent by tasks of its own,
+    so nobody's next step waits for other people's messages; without it (tests, the demo,
+    where sending is instant) everything is sent before the update's handling returns.
     """
 
     def __init__(
@@ -209,25 +214,38 @@ class Sender:
         on_blocked: Callable[[int], Awaitable[None]],
         concurrency: int = 64,
         budget: Budget | None = None,
+        background: bool = False,
     ) -> None:
         self.outbox = outbox
         self.now = clock
         self.on_blocked = on_blocked
         self.budget = budget
+        self.background = background
         self.bot: Bot | None = None
-        self._queues: dict[int, deque[Owed]] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
+        # Keyed by chat (new messages, edits by key) or by (chat, message id) (edits of a
+        # message on screen).
+        self._queues: dict[int | tuple[int, int], deque[Owed]] = {}
+        self._locks: dict[int | tuple[int, int], asyncio.Lock] = {}
+        self._users: dict[int | tuple[int, int], int] = {}
         self._slots = asyncio.Semaphore(concurrency)
         self._queued: set[int] = set()
+        self._tasks: set[asyncio.Task[bool]] = set()
         outbox.listener = self.enqueue
 
+    @staticmethod
+    def _queue_of(row: Owed) -> int | tuple[int, int]:
+        message_id = row.payload.get("message_id")
+        if row.method != SEND and isinstance(message_id, int):
+            return (row.chat_id, message_id)
+        return row.chat_id
+
     def enqueue(self, rows: Iterable[Owed]) -> None:
-        """Committed rows join their chats' queues (the outbox's listener)."""
+        """Committed rows join their queues (the outbox's listener)."""
         for row in rows:
             if row.id in self._queued:
                 continue
             self._queued.add(row.id)
-            self._queues.setdefault(row.chat_id, deque()).append(row)
+            self._queues.setdefault(self._queue_of(row), deque()).append(row)
 
     async def load(self) -> int:
         """Start-up: everything a previous run owed and did not settle, in order."""
@@ -241,59 +259,81 @@ class Sender:
     async def drain(self, chats: Iterable[int] | None = None) -> bool:
         """Send what is queued for these chats (all, without), each chat in order. True if
         someone turned out to have blocked the bot (their proposals then move on)."""
-        wanted = list(self._queues) if chats is None else list(dict.fromkeys(chats))
-        results = await asyncio.gather(*(self._drain_chat(c) for c in wanted))
+        wanted = set(chats) if chats is not None else None
+        keys = [
+            key
+            for key in list(self._queues)
+            if wanted is None or (key[0] if isinstance(key, tuple) else key) in wanted
+        ]
+        results = await asyncio.gather(*(self._drain_queue(key) for key in keys))
         return any(results)
 
-    async def _drain_chat(self, chat_id: int) -> bool:
-        queue = self._queues.get(chat_id)
+    def drain_later(self, then: Callable[[bool], Awaitable[None]] | None = None) -> None:
+        """Send everything queued from a task of its own; `then(blocked)` after."""
+
+        async def run() -> bool:
+            blocked = await self.drain()
+            if then is not None:
+                await then(blocked)
+            return blocked
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Wait until every sending task started so far (and what they started) is done."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _drain_queue(self, key: int | tuple[int, int]) -> bool:
+        queue = self._queues.get(key)
         if not queue:
             return False
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
         blocked = False
-        async with lock:
+        try:
+            await lock.acquire()
+        except BaseException:
+            self._leave(key)
+            raise
+        try:
+            # Fetched again under the lock: the one seen before may have been emptied and
+            # replaced by a new one meanwhile.
+            queue = self._queues.get(key)
             while queue:
-                if queue[0].not_before is not None and queue[0].not_before > self.now():
+                row = queue[0]
+                if row.not_before is not None and row.not_before > self.now():
                     break  # Telegram asked us to wait, or it failed: the tick comes back
-                outcomes = await self._deliver_batch(list(queue))
-                for row, outcome in outcomes:
-                    if outcome is not None:
-                        queue.remove(row)
-                        self._queued.discard(row.id)
-                        blocked = blocked or outcome == "blocked"
-                if any(outcome is None for _, outcome in outcomes) or blocked:
+                outcome = await self._deliver(row)
+                if outcome is None:
                     break
-            if not queue:
-                self._queues.pop(chat_id, None)
+                queue.popleft()
+                self._queued.discard(row.id)
+                if outcome == "blocked":
+                    # Nothing more reaches them: what else was queued is settled the same.
+                    blocked = True
+                    while queue:
+                        rest = queue.popleft()
+                        self._queued.discard(rest.id)
+                        await self.outbox.settle(rest, "blocked", self.now())
+            if queue is not None and not queue and self._queues.get(key) is queue:
+                del self._queues[key]
+        finally:
+            lock.release()
+            self._leave(key)
         if blocked:
-            await self.on_blocked(chat_id)
+            await self.on_blocked(key[0] if isinstance(key, tuple) else key)
         return blocked
 
-    async def _deliver_batch(self, rows: list[Owed]) -> list[tuple[Owed, str | None]]:
-        """One chat's queued rows: new messages (and edits found by key) one after another,
-        edits of messages already on screen beside them, one message's edits in order."""
-        in_order: list[Owed] = []
-        beside: dict[int, list[Owed]] = {}
-        for row in rows:
-            message_id = row.payload.get("message_id")
-            if row.method != SEND and isinstance(message_id, int):
-                beside.setdefault(message_id, []).append(row)
-            else:
-                in_order.append(row)
-        chains = [in_order, *beside.values()]
-        results = await asyncio.gather(*(self._deliver_chain(c) for c in chains if c))
-        return [pair for chain in results for pair in chain]
-
-    async def _deliver_chain(self, rows: list[Owed]) -> list[tuple[Owed, str | None]]:
-        done: list[tuple[Owed, str | None]] = []
-        for row in rows:
-            if row.not_before is not None and row.not_before > self.now():
-                break
-            outcome = await self._deliver(row)
-            done.append((row, outcome))
-            if outcome is None or outcome == "blocked":
-                break  # the rest of this chain keeps its place
-        return done
+    def _leave(self, key: int | tuple[int, int]) -> None:
+        """One fewer drain using this queue's lock; the last one out removes it, so memory
+        follows the messages in flight, not every message ever edited."""
+        self._users[key] -= 1
+        if not self._users[key]:
+            del self._users[key]
+            self._locks.pop(key, None)
 
     async def _deliver(self, row: Owed) -> str | None:
         """Perform one row; the outcome it was settled with, or None to try again later."""

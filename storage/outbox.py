@@ -19,8 +19,10 @@ from storage.db import Database, Unit, current_unit, parse_ts, ts
 
 # Methods a row can carry (the sender knows how to perform each).
 SEND, EDIT, MARKUP = "send", "edit", "markup"
-# People's own business first; bulk messages (digests, announcements) after.
-PERSONAL, BULK = 0, 1
+# Telegram's budget goes first to the answer to what someone just did, then to what people
+# are owed otherwise (a proposal, news of their request), then to bulk messages (digests,
+# announcements).
+ANSWER, PERSONAL, BULK = 0, 1, 2
 
 _COLUMNS = "id, chat_id, method, payload, key, target, priority, transient, attempts, not_before"
 

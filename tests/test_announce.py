@@ -16,6 +16,7 @@ from bot.sandbox import Person
 from domain.models import Role
 from handlers import announce, jobs, texts
 from handlers.context import Ctx
+from handlers.outbox import BULK
 
 StartBot = Callable[..., AbstractAsyncContextManager[BotUnderTest]]
 
@@ -130,7 +131,7 @@ async def test_every_area_and_skill_typed_instead_of_tapped(start_bot: StartBot)
             last = bot.rows(
                 "SELECT priority FROM outbox WHERE chat_id=? ORDER BY id DESC", (who.id,)
             )
-            assert last[0] == (1,)
+            assert last[0] == (BULK,)
         assert not bot.errors.records, bot.errors.describe()
 
 

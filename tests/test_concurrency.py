@@ -12,7 +12,7 @@ from telegram import Update
 from bot.sandbox import Person, Sent
 from domain.safety import FLOOD_MESSAGES
 from handlers import texts
-from handlers.outbox import BULK, PERSONAL, Budget
+from handlers.outbox import ANSWER, BULK, PERSONAL, Budget
 
 SHOPPING = "Shopping & essentials"
 
@@ -165,8 +165,10 @@ async def test_people_are_served_before_bulk_messages() -> None:
         await budget.take(priority)
         served.append(name)
 
-    bulk = [asyncio.create_task(one(f"digest{i}", BULK)) for i in range(3)]
+    bulk = [asyncio.create_task(one(f"digest{i}", BULK)) for i in range(2)]
     await asyncio.sleep(0)  # the digests are waiting first
-    people = [asyncio.create_task(one(f"answer{i}", PERSONAL)) for i in range(3)]
-    await asyncio.gather(*bulk, *people)
-    assert served == ["answer0", "answer1", "answer2", "digest0", "digest1", "digest2"]
+    proposals = [asyncio.create_task(one(f"proposal{i}", PERSONAL)) for i in range(2)]
+    await asyncio.sleep(0)
+    answers = [asyncio.create_task(one(f"answer{i}", ANSWER)) for i in range(2)]
+    await asyncio.gather(*bulk, *proposals, *answers)
+    assert served == ["answer0", "answer1", "proposal0", "proposal1", "digest0", "digest1"]
