@@ -316,4 +316,5 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
+    await services.sender.stop()  # nothing may use the database once it is closed
     await services.store.close()

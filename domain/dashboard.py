@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import re
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -55,6 +54,7 @@ from domain.reports import (
     count_shown,
     hours_text,
     liaison_report,
+    median_and_hours,
     pounds,
     protect,
 )
@@ -281,15 +281,9 @@ class _Sum:
 def _figures(total: _Sum, counts: Mapping[str, Shown]) -> Figures:
     """As domain/reports.py shows a row: the median only beside an exact matched count,
     hours only beside an exact done count."""
-    matched, done = counts["matched"], counts["done"]
-    if not total.match_hours:
-        median = Shown(NOT_APPLICABLE)
-    elif matched.exact:
-        m = statistics.median(total.match_hours)
-        median = Shown(f"{m:.1f}", m)
-    else:
-        median = Shown(WITHHELD)
-    hours = Shown(hours_text(total.hours), total.hours) if done.exact else Shown(WITHHELD)
+    median, hours = median_and_hours(
+        total.match_hours, total.hours, counts["matched"], counts["done"]
+    )
     return Figures(
         **{name: counts[name] for name in COUNTS},
         median_hours=median,

@@ -17,7 +17,6 @@ Plain data in, plain data out: every time is an argument.
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,13 +26,12 @@ from enum import StrEnum
 from domain.coordination import MAX_CONTACT_NOTE
 from domain.models import NeedStatus
 from domain.reports import (
-    NOT_APPLICABLE,
     SMALLEST_SHOWN,
     WITHHELD,
     Line,
     Shown,
     count_shown,
-    hours_text,
+    median_and_hours,
     pounds,
     protect,
 )
@@ -212,15 +210,8 @@ def _shown(value: int, withheld: bool) -> Shown:
 def _figures(
     total: _Sum, counts: dict[str, Shown], pounds_per_hour: float | None
 ) -> ReferralFigures:
-    matched, met = counts["matched"], counts["met"]
-    if not total.match_hours:
-        median = Shown(NOT_APPLICABLE)
-    elif matched.exact:
-        m = statistics.median(total.match_hours)
-        median = Shown(f"{m:.1f}", m)
-    else:
-        median = Shown(WITHHELD)
-    hours = Shown(hours_text(total.hours), total.hours) if met.exact else Shown(WITHHELD)
+    met = counts["met"]
+    median, hours = median_and_hours(total.match_hours, total.hours, counts["matched"], met)
     return ReferralFigures(
         referred=counts["referred"],
         met=met,

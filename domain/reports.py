@@ -315,16 +315,25 @@ class Figures:
     empty: bool = False  # nothing happened: every count 0
 
 
-def _figures(total: _Sum, counts: Mapping[str, Shown]) -> Figures:
-    matched, done = counts["matched"], counts["done"]
-    if not total.match_hours:
+def median_and_hours(
+    match_hours: Sequence[float], hours: float, matched: Shown, done: Shown
+) -> tuple[Shown, Shown]:
+    """Rule 2: the median hours to a match only beside an exact matched count (none to
+    take it of: `–`), the hours only beside an exact done count."""
+    if not match_hours:
         median = Shown(NOT_APPLICABLE)
     elif matched.exact:
-        m = statistics.median(total.match_hours)
+        m = statistics.median(match_hours)
         median = _number(m, f"{m:.1f}")
     else:
         median = Shown(WITHHELD)
-    hours = _number(total.hours, hours_text(total.hours)) if done.exact else Shown(WITHHELD)
+    return median, _number(hours, hours_text(hours)) if done.exact else Shown(WITHHELD)
+
+
+def _figures(total: _Sum, counts: Mapping[str, Shown]) -> Figures:
+    median, hours = median_and_hours(
+        total.match_hours, total.hours, counts["matched"], counts["done"]
+    )
     return Figures(
         **{name: counts[name] for name in COUNTS},
         median_hours=median,

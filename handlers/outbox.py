@@ -281,6 +281,12 @@ class Sender:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def stop(self) -> None:
+        """Stop the sending tasks (what they had not sent stays owed, for the next start)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     async def idle(self) -> None:
         """Wait until every sending task started so far (and what they started) is done."""
         while self._tasks:

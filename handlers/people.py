@@ -9,6 +9,7 @@ how to write it. Every command and button checks the caller is a coordinator, ea
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from enum import Enum
 
 from telegram import Update
@@ -124,6 +125,23 @@ async def resolve(
     return None
 
 
+async def resolve_then(
+    update: Update,
+    context: Ctx,
+    typed: str,
+    among: Among,
+    act: Callable[[int], Awaitable[str]],
+    *,
+    command: str,
+    usage: str,
+) -> None:
+    """Whom `typed` means (see resolve); once it is one person, `act` on them and reply
+    with what it says."""
+    person = await resolve(update, context, typed, among, command=command, usage=usage)
+    if person is not None:
+        reply(update, context, await act(person.user_id))
+
+
 def reach(person: Known) -> str:
     return texts.reach(person.first_name, person.username, person.user_id)
 
@@ -219,11 +237,15 @@ async def vetted_command(update: Update, context: Ctx) -> None:
         reply(update, context, texts.VETTED_USAGE)
         return
     command = "unvet" if off else "vet"
-    person = await resolve(
-        update, context, named, Among.VOLUNTEERS, command=command, usage=texts.VETTED_USAGE
+    await resolve_then(
+        update,
+        context,
+        named,
+        Among.VOLUNTEERS,
+        lambda user_id: set_vetted(update, context, user_id, not off),
+        command=command,
+        usage=texts.VETTED_USAGE,
     )
-    if person is not None:
-        reply(update, context, await set_vetted(update, context, person.user_id, not off))
 
 
 # --- /block and /unblock -------------------------------------------------------------------
@@ -292,16 +314,15 @@ async def unblock_command(update: Update, context: Ctx) -> None:
     if not args:
         reply(update, context, texts.UNBLOCK_USAGE)
         return
-    person = await resolve(
+    await resolve_then(
         update,
         context,
         " ".join(args),
         Among.BLOCKED,
+        lambda user_id: unblock_person(update, context, user_id),
         command="unblock",
         usage=texts.UNBLOCK_USAGE,
     )
-    if person is not None:
-        reply(update, context, await unblock_person(update, context, person.user_id))
 
 
 # --- approving one volunteer ---------------------------------------------------------------

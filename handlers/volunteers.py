@@ -15,7 +15,7 @@ from handlers import coordinator_keys, keyboards, menus, texts
 from handlers.common import answer, clean_text, edit_pressed, remove_buttons, reply, tell
 from handlers.context import Ctx
 from handlers.keyboards import Action
-from handlers.people import Among, approve_one, block_person, resolve, set_vetted
+from handlers.people import Among, approve_one, block_person, resolve_then, set_vetted
 from handlers.roles import coordinator_only
 
 logger = logging.getLogger(__name__)
@@ -178,16 +178,15 @@ async def approve_command(update: Update, context: Ctx) -> None:
     `Approve all`; /approve Priya: that one."""
     args = list(context.args or [])
     if args:
-        named = await resolve(
+        await resolve_then(
             update,
             context,
             " ".join(args),
             Among.PENDING,
+            lambda user_id: approve_one(update, context, user_id),
             command="approve",
             usage=texts.APPROVE_USAGE,
         )
-        if named is not None:
-            reply(update, context, await approve_one(update, context, named.user_id))
         return
     s = context.services
     pending = await s.store.directory.pending()

@@ -120,6 +120,7 @@ class Database:
         # A second connection for long reads (reports), so they never hold up conversations.
         self._reader: aiosqlite.Connection | None = None
         self._reading = asyncio.Lock()
+        self._closed = False
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -134,9 +135,12 @@ class Database:
         return self._conn
 
     async def connect(self) -> None:
-        """Connect and migrate, once; safe to call from every operation."""
+        """Connect and migrate, once; safe to call from every operation. Once closed, it
+        stays closed (a late task must not open a connection nobody will close)."""
         if self._conn is not None:
             return
+        if self._closed:
+            raise RuntimeError("the database has been closed")
         async with self._connecting:
             if self._conn is not None:
                 return
@@ -169,6 +173,7 @@ class Database:
             return list(await self._reader.execute_fetchall(sql, params))
 
     async def close(self) -> None:
+        self._closed = True
         if self._reader is not None:
             reader, self._reader = self._reader, None
             await reader.close()

@@ -4,6 +4,7 @@ skill or area with what they did in 30 days, and the volunteers an announcement 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiosqlite
 
@@ -16,7 +17,8 @@ _SEP = "\x1f"
 FIND_LIMIT = 500  # rows a name may bring back before the domain picks who it means
 
 
-def _names(text: str | None) -> tuple[str, ...]:
+def names(text: str | None) -> tuple[str, ...]:
+    """The sorted names of a group_concat(..., char(31))."""
     return tuple(sorted(t for t in (text or "").split(_SEP) if t))
 
 
@@ -45,12 +47,53 @@ def _known(row: aiosqlite.Row) -> Known:
         user_id=row["id"],
         first_name=row["first_name"],
         username=row["username"],
-        standing=standing_of(_names(row["roles"]), volunteer, approved),
+        standing=standing_of(names(row["roles"]), volunteer, approved),
         area=row["volunteer_area"] or row["need_area"],
         blocked=bool(row["blocked"]),
         volunteer=volunteer,
         approved=approved,
     )
+
+
+# Every volunteer with their skills, areas and roles, open tasks, and tasks and hours since
+# ?1: /volunteers' cards and the dashboard's list (storage/web.py) add their WHERE.
+VOLUNTEERS_SINCE = (
+    "SELECT v.user_id, v.approved, v.vetted, v.on_duty, v.radius_km, p.first_name, "
+    "p.username, p.blocked, p.reachable, "
+    "(SELECT group_concat(s.category, char(31)) FROM volunteer_skills s "
+    " WHERE s.user_id = v.user_id) AS skills, "
+    "(SELECT group_concat(a.area, char(31)) FROM volunteer_areas a "
+    " WHERE a.user_id = v.user_id) AS areas, "
+    "(SELECT group_concat(r.role, char(31)) FROM roles r WHERE r.user_id = v.user_id) "
+    "AS roles, "
+    "(SELECT count(*) FROM needs n WHERE n.volunteer_id = v.user_id "
+    " AND n.status = 'accepted') AS open_tasks, "
+    "(SELECT count(*) FROM needs n WHERE n.volunteer_id = v.user_id "
+    " AND n.accepted_at >= ?1) AS tasks, "
+    "(SELECT total(n.hours) FROM needs n WHERE n.volunteer_id = v.user_id "
+    " AND n.status = 'done' AND n.done_at >= ?1) AS hours "
+    "FROM volunteers v JOIN people p ON p.id = v.user_id "
+)
+
+
+def volunteer_fields(r: aiosqlite.Row) -> dict[str, Any]:
+    """A VOLUNTEERS_SINCE row as the fields a volunteer's card and row share."""
+    return {
+        "user_id": r["user_id"],
+        "first_name": r["first_name"],
+        "username": r["username"],
+        "skills": names(r["skills"]),
+        "areas": names(r["areas"]),
+        "approved": bool(r["approved"]),
+        "vetted": bool(r["vetted"]),
+        "on_duty": bool(r["on_duty"]),
+        "blocked": bool(r["blocked"]),
+        "reachable": bool(r["reachable"]),
+        "radius_km": r["radius_km"],
+        "open_tasks": r["open_tasks"],
+        "tasks_30d": r["tasks"],
+        "hours_30d": float(r["hours"] or 0.0),
+    }
 
 
 class DirectoryRepo:
@@ -96,8 +139,8 @@ class DirectoryRepo:
         return [
             Listener(
                 user_id=r["user_id"],
-                skills=_names(r["skills"]),
-                areas=_names(r["areas"]),
+                skills=names(r["skills"]),
+                areas=names(r["areas"]),
                 lat=r["lat"],
                 lon=r["lon"],
                 radius_km=r["radius_km"],
@@ -111,43 +154,10 @@ class DirectoryRepo:
         """Every volunteer (or one), with their open tasks, and tasks and hours in the last
         30 days. Read on the reading connection: a long list holds up no one."""
         month_ago = ts(now - timedelta(days=30))
-        sql = (
-            "SELECT v.user_id, v.approved, v.vetted, v.on_duty, v.radius_km, p.first_name, "
-            "p.username, p.blocked, p.reachable, "
-            "(SELECT group_concat(s.category, char(31)) FROM volunteer_skills s "
-            " WHERE s.user_id = v.user_id) AS skills, "
-            "(SELECT group_concat(a.area, char(31)) FROM volunteer_areas a "
-            " WHERE a.user_id = v.user_id) AS areas, "
-            "(SELECT count(*) FROM needs n WHERE n.volunteer_id = v.user_id "
-            " AND n.status = 'accepted') AS open_tasks, "
-            "(SELECT count(*) FROM needs n WHERE n.volunteer_id = v.user_id "
-            " AND n.accepted_at >= ?1) AS tasks, "
-            "(SELECT total(n.hours) FROM needs n WHERE n.volunteer_id = v.user_id "
-            " AND n.status = 'done' AND n.done_at >= ?1) AS hours "
-            "FROM volunteers v JOIN people p ON p.id = v.user_id "
-            "WHERE ?2 IS NULL OR v.user_id = ?2"
-        )
+        sql = VOLUNTEERS_SINCE + "WHERE ?2 IS NULL OR v.user_id = ?2"
         params = (month_ago, user_id)
         rows = await (self.db.fetchall if user_id is not None else self.db.read)(sql, params)
-        return [
-            VolunteerCard(
-                user_id=r["user_id"],
-                first_name=r["first_name"],
-                username=r["username"],
-                skills=_names(r["skills"]),
-                areas=_names(r["areas"]),
-                approved=bool(r["approved"]),
-                vetted=bool(r["vetted"]),
-                on_duty=bool(r["on_duty"]),
-                blocked=bool(r["blocked"]),
-                reachable=bool(r["reachable"]),
-                radius_km=r["radius_km"],
-                open_tasks=r["open_tasks"],
-                tasks_30d=r["tasks"],
-                hours_30d=float(r["hours"] or 0.0),
-            )
-            for r in rows
-        ]
+        return [VolunteerCard(**volunteer_fields(r)) for r in rows]
 
     async def pending(self) -> list[int]:
         """Volunteers waiting for approval, oldest first (blocked people are not)."""

@@ -20,8 +20,7 @@ from domain.lifecycle import NUDGE_AFTER
 from domain.models import Availability, Candidate, When
 from domain.reports import Tally
 from storage.db import Database, at, parse_ts, ts
-
-_SEP = "\x1f"  # between names in a group_concat
+from storage.directory import names as _names
 
 # One pass per event. Each stream is (bucket, area, category, kind, count, hours,
 # hours-to-match list, volunteer ids); `b` holds the buckets: (index, start, stop, cut), the
@@ -69,8 +68,36 @@ SELECT v.user_id, v.availability, v.vetted, v.lat, v.lon, v.radius_km,
 """
 
 
-def _names(text: str | None) -> tuple[str, ...]:
-    return tuple(sorted(t for t in (text or "").split(_SEP) if t))
+def tally_query(
+    buckets: Sequence[tuple[datetime, datetime]], now: datetime
+) -> tuple[str, list[Any]]:
+    """_TALLY and its parameters for these (non-empty) buckets."""
+    params: list[Any] = []
+    for i, (start, stop) in enumerate(buckets):
+        params += [i, ts(start), ts(stop), ts(min(stop, now))]
+    first_cut = min(ts(min(stop, now)) for _, stop in buckets)
+    sql = _TALLY.format(buckets=", ".join(["(?, ?, ?, ?)"] * len(buckets)))
+    # Only needs open now, or accepted or closed since the first cut, were ever open at one.
+    return sql, [*params, first_cut, first_cut]
+
+
+def merge_tallies(rows: Sequence[Any]) -> list[Tally]:
+    """_TALLY's rows as one Tally per bucket, area and category."""
+    merged: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(dict)
+    for bucket, area, category, kind, count, hours, delays, who in rows:
+        cell = merged[(bucket, area, category)]
+        cell[kind] = count
+        if kind == "done":
+            cell["hours"] = float(hours or 0.0)
+        if kind == "matched" and delays:
+            cell["match_hours"] = tuple(float(d) for d in str(delays).split(","))
+        if who:
+            ids = {int(v) for v in str(who).split(",")}
+            cell["volunteers"] = cell.get("volunteers", frozenset()) | ids
+    return [
+        Tally(area=area, category=category, bucket=bucket, **values)
+        for (bucket, area, category), values in sorted(merged.items())
+    ]
 
 
 def _note(need: str) -> str:
@@ -213,28 +240,7 @@ class ReportRepo:
         """Counts per bucket (a period, or the weeks of one), area and category."""
         if not buckets:
             return []
-        params: list[Any] = []
-        for i, (start, stop) in enumerate(buckets):
-            params += [i, ts(start), ts(stop), ts(min(stop, now))]
-        first_cut = min(ts(min(stop, now)) for _, stop in buckets)
-        sql = _TALLY.format(buckets=", ".join(["(?, ?, ?, ?)"] * len(buckets)))
-        # Only needs open now, or accepted or closed since the first cut, were ever open at one.
-        rows = await self.db.read(sql, [*params, first_cut, first_cut])
-        merged: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(dict)
-        for bucket, area, category, kind, count, hours, delays, who in rows:
-            cell = merged[(bucket, area, category)]
-            cell[kind] = count
-            if kind == "done":
-                cell["hours"] = float(hours or 0.0)
-            if kind == "matched" and delays:
-                cell["match_hours"] = tuple(float(d) for d in str(delays).split(","))
-            if who:
-                ids = {int(v) for v in str(who).split(",")}
-                cell["volunteers"] = cell.get("volunteers", frozenset()) | ids
-        return [
-            Tally(area=area, category=category, bucket=bucket, **values)
-            for (bucket, area, category), values in sorted(merged.items())
-        ]
+        return merge_tallies(await self.db.read(*tally_query(buckets, now)))
 
     # --- the timed work behind digests and weekly reports ---------------------------------------
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -32,9 +32,9 @@ from domain.workrows import (
     VolunteerRow,
 )
 from storage.db import Database, at, parse_ts, ts
-from storage.reports import _TALLY
-
-_SEP = "\x1f"
+from storage.directory import VOLUNTEERS_SINCE, volunteer_fields
+from storage.directory import names as _names
+from storage.reports import merge_tallies, tally_query
 
 # The whole group per bucket: `b` holds (index, start, stop).
 _WEEKLY = """
@@ -51,14 +51,12 @@ SELECT b.i, 'done', count(*), total(n.hours)
 """
 SIGNIN = "web_signin"  # the audit log's word for a dashboard sign-in
 LINKS_KEPT = timedelta(days=1)  # used or expired links, then gone
+_T = TypeVar("_T")
 
 
-def _names(text: str | None) -> tuple[str, ...]:
-    return tuple(sorted(t for t in (text or "").split(_SEP) if t))
-
-
-def _page(rows: Sequence[Any], page: int) -> tuple[list[Any], bool]:
-    return list(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
+def _paged(rows: Sequence[Any], page: int, row: Callable[[Any], _T]) -> Page[_T]:
+    """One page of rows read with LIMIT PAGE_SIZE + 1 (the one more says there is more)."""
+    return Page(tuple(row(r) for r in rows[:PAGE_SIZE]), page, len(rows) > PAGE_SIZE)
 
 
 def _offset(page: int) -> int:
@@ -200,13 +198,8 @@ class WebRepo:
         hundred thousand of them, and the dashboard shares its event loop with the bot."""
         if not buckets:
             return []
-        params: list[Any] = []
-        for i, (start, stop) in enumerate(buckets):
-            params += [i, ts(start), ts(stop), ts(min(stop, now))]
-        first_cut = min(ts(min(stop, now)) for _, stop in buckets)
-        sql = _TALLY.format(buckets=", ".join(["(?, ?, ?, ?)"] * len(buckets)))
-        rows = await self.db.read(sql, [*params, first_cut, first_cut])
-        return await asyncio.to_thread(_tallies, rows)
+        rows = await self.db.read(*tally_query(buckets, now))
+        return await asyncio.to_thread(merge_tallies, rows)
 
     async def weekly_counts(self, buckets: Sequence[tuple[datetime, datetime]]) -> list[Tally]:
         """The whole group's needs posted, matched and done (with hours) in each bucket (the
@@ -271,27 +264,7 @@ class WebRepo:
                 _offset(where.page),
             ),
         )
-        shown, more = _page(rows, where.page)
-        return Page(
-            tuple(
-                NeedRow(
-                    id=r["id"],
-                    category=r["category"],
-                    area=r["area"],
-                    status=NeedStatus(r["status"]),
-                    when=When(r["wanted"]),
-                    created_at=at(r["created_at"]),
-                    window_end=at(r["window_end"]),
-                    resident=r["resident"] or "",
-                    volunteer=r["volunteer"],
-                    asked=r["asked"],
-                    waiting=r["waiting"],
-                )
-                for r in shown
-            ),
-            where.page,
-            more,
-        )
+        return _paged(rows, where.page, _need_row)
 
     async def need(self, need_id: int) -> NeedDetail | None:
         """A need in full, for a coordinator: who asked, who helps, every proposal, its
@@ -368,22 +341,7 @@ class WebRepo:
         pattern = f"%{text.replace('%', '').replace('_', '')}%" if text else None
         month_ago = ts(now - timedelta(days=30))
         rows = await self.db.read(
-            "SELECT v.user_id, v.approved, v.vetted, v.on_duty, v.radius_km, p.first_name, "
-            "p.username, p.blocked, p.reachable, "
-            "(SELECT group_concat(s.category, char(31)) FROM volunteer_skills s "
-            " WHERE s.user_id = v.user_id) AS skills, "
-            "(SELECT group_concat(a.area, char(31)) FROM volunteer_areas a "
-            " WHERE a.user_id = v.user_id) AS areas, "
-            "(SELECT group_concat(r.role, char(31)) FROM roles r WHERE r.user_id = v.user_id) "
-            "AS roles, "
-            "(SELECT count(*) FROM needs n WHERE n.volunteer_id = v.user_id "
-            " AND n.status = 'accepted') AS open_tasks, "
-            "(SELECT count(*) FROM needs n WHERE n.volunteer_id = v.user_id "
-            " AND n.accepted_at >= ?1) AS tasks, "
-            "(SELECT total(n.hours) FROM needs n WHERE n.volunteer_id = v.user_id "
-            " AND n.status = 'done' AND n.done_at >= ?1) AS hours "
-            "FROM volunteers v JOIN people p ON p.id = v.user_id "
-            "WHERE (?2 IS NULL OR p.first_name LIKE ?2 OR p.username LIKE ?2 "
+            VOLUNTEERS_SINCE + "WHERE (?2 IS NULL OR p.first_name LIKE ?2 OR p.username LIKE ?2 "
             "   OR CAST(v.user_id AS TEXT) = ?3 "
             "   OR EXISTS (SELECT 1 FROM volunteer_skills s WHERE s.user_id = v.user_id "
             "              AND s.category LIKE ?2) "
@@ -400,30 +358,8 @@ class WebRepo:
                 _offset(page),
             ),
         )
-        shown, more = _page(rows, page)
-        return Page(
-            tuple(
-                VolunteerRow(
-                    user_id=r["user_id"],
-                    first_name=r["first_name"],
-                    username=r["username"],
-                    skills=_names(r["skills"]),
-                    areas=_names(r["areas"]),
-                    approved=bool(r["approved"]),
-                    vetted=bool(r["vetted"]),
-                    on_duty=bool(r["on_duty"]),
-                    blocked=bool(r["blocked"]),
-                    reachable=bool(r["reachable"]),
-                    radius_km=r["radius_km"],
-                    tasks_30d=r["tasks"],
-                    hours_30d=float(r["hours"] or 0.0),
-                    open_tasks=r["open_tasks"],
-                    roles=_names(r["roles"]),
-                )
-                for r in shown
-            ),
-            page,
-            more,
+        return _paged(
+            rows, page, lambda r: VolunteerRow(**volunteer_fields(r), roles=_names(r["roles"]))
         )
 
     async def concerns(self, limit: int = 100) -> list[ConcernRow]:
@@ -447,26 +383,23 @@ class WebRepo:
             "ORDER BY a.id DESC LIMIT ? OFFSET ?",
             (PAGE_SIZE + 1, _offset(page)),
         )
-        shown, more = _page(rows, page)
-        return Page(tuple(_audit(r) for r in shown), page, more)
+        return _paged(rows, page, _audit)
 
 
-def _tallies(rows: Sequence[Any]) -> list[Tally]:
-    merged: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(dict)
-    for bucket, area, category, kind, count, hours, delays, who in rows:
-        cell = merged[(bucket, area, category)]
-        cell[kind] = count
-        if kind == "done":
-            cell["hours"] = float(hours or 0.0)
-        if kind == "matched" and delays:
-            cell["match_hours"] = tuple(float(d) for d in str(delays).split(","))
-        if who:
-            ids = {int(v) for v in str(who).split(",")}
-            cell["volunteers"] = cell.get("volunteers", frozenset()) | ids
-    return [
-        Tally(area=area, category=category, bucket=bucket, **values)
-        for (bucket, area, category), values in sorted(merged.items())
-    ]
+def _need_row(r: aiosqlite.Row) -> NeedRow:
+    return NeedRow(
+        id=r["id"],
+        category=r["category"],
+        area=r["area"],
+        status=NeedStatus(r["status"]),
+        when=When(r["wanted"]),
+        created_at=at(r["created_at"]),
+        window_end=at(r["window_end"]),
+        resident=r["resident"] or "",
+        volunteer=r["volunteer"],
+        asked=r["asked"],
+        waiting=r["waiting"],
+    )
 
 
 def _concern(r: aiosqlite.Row) -> ConcernRow:

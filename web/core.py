@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.dashboard import between, read_period
+from domain.periods import Period, PeriodError, month
 from domain.signin import Access, access, form_token, form_token_ok, looks_like_token, token_hash
 from web import texts
 from web.ports import Dashboard
@@ -214,6 +216,20 @@ def _same_origin(request: Request) -> bool:
 
 
 Endpoint = Callable[..., Awaitable[Response]]
+
+
+def chosen_period(request: Request) -> tuple[Period, PeriodError | None]:
+    """The period a page's query asks for (`from` and `to`, or `period`), or this month and
+    what was wrong with it."""
+    d = dashboard(request)
+    today = d.now().astimezone(d.tz).date()
+    q = request.query_params
+    try:
+        if q.get("from") or q.get("to"):
+            return between(q.get("from", ""), q.get("to", ""), today), None
+        return read_period(q.get("period"), today), None
+    except PeriodError as exc:
+        return month(today), exc
 
 
 def page(needs: Access) -> Callable[[Endpoint], Callable[[Request], Awaitable[Response]]]:

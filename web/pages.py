@@ -9,14 +9,16 @@ figures. No name, username, id, description, location or request number.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 
-from domain.dashboard import between, period_choices, read_period
-from domain.periods import Period, PeriodError, month
+from domain.dashboard import period_choices
+from domain.periods import Period
 from domain.signin import Access
 from web import charts
-from web.core import Viewer, dashboard, page, render
+from web.core import Viewer, chosen_period, dashboard, page, render
 from web.export import rows_csv
 from web.figures import Figures, ReportView
 
@@ -34,15 +36,8 @@ def _figures(request: Request) -> Figures:
 
 
 def _period(request: Request) -> tuple[Period, str | None]:
-    d = dashboard(request)
-    today = d.now().astimezone(d.tz).date()
-    q = request.query_params
-    try:
-        if q.get("from") or q.get("to"):
-            return between(q.get("from", ""), q.get("to", ""), today), None
-        return read_period(q.get("period"), today), None
-    except PeriodError as exc:
-        return month(today), PERIOD_PROBLEMS[exc.problem.value]
+    period, problem = chosen_period(request)
+    return period, PERIOD_PROBLEMS[problem.problem.value] if problem else None
 
 
 async def _view(request: Request) -> tuple[ReportView, str | None]:
@@ -68,29 +63,21 @@ async def _report_page(request: Request, viewer: Viewer, template: str, title: s
     )
 
 
-@page(Access.LIAISON)
-async def overview(request: Request, viewer: Viewer) -> Response:
-    return await _report_page(request, viewer, "overview.html", "Overview")
+def _report(name: str, template: str, title: str) -> Callable[[Request], Awaitable[Response]]:
+    """A liaison's page of the report: `template` with the figures of the period asked."""
+
+    async def show(request: Request, viewer: Viewer) -> Response:
+        return await _report_page(request, viewer, template, title)
+
+    show.__name__ = show.__qualname__ = name
+    return page(Access.LIAISON)(show)
 
 
-@page(Access.LIAISON)
-async def areas(request: Request, viewer: Viewer) -> Response:
-    return await _report_page(request, viewer, "areas.html", "Areas and wards")
-
-
-@page(Access.LIAISON)
-async def categories(request: Request, viewer: Viewer) -> Response:
-    return await _report_page(request, viewer, "categories.html", "Kinds of help")
-
-
-@page(Access.LIAISON)
-async def matching(request: Request, viewer: Viewer) -> Response:
-    return await _report_page(request, viewer, "matching.html", "Matching and hours")
-
-
-@page(Access.LIAISON)
-async def printable(request: Request, viewer: Viewer) -> Response:
-    return await _report_page(request, viewer, "print.html", "The whole report")
+overview = _report("overview", "overview.html", "Overview")
+areas = _report("areas", "areas.html", "Areas and wards")
+categories = _report("categories", "categories.html", "Kinds of help")
+matching = _report("matching", "matching.html", "Matching and hours")
+printable = _report("printable", "print.html", "The whole report")
 
 
 @page(Access.LIAISON)

@@ -19,14 +19,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from domain import referrals
-from domain.dashboard import between, period_choices, period_key, period_label, read_period
+from domain.dashboard import period_choices, period_key, period_label
 from domain.lifecycle import window_for
 from domain.models import MAX_DESCRIPTION, Role, When
-from domain.periods import Period, PeriodError, month
+from domain.periods import Period
 from domain.referrals import ReferralFacts, ReferralStatus, status_of, steps
 from domain.safety import visible_text
 from domain.signin import Access
-from web.core import Viewer, age_text, dashboard, field, local, page, render
+from web.core import Viewer, age_text, chosen_period, dashboard, field, local, page, render
 
 SHOWN = 50  # a liaison's referrals on the page, newest first
 
@@ -102,15 +102,8 @@ def _age(seconds: float) -> str:
 
 
 def _period(request: Request) -> tuple[Period, str | None]:
-    d = dashboard(request)
-    today = d.now().astimezone(d.tz).date()
-    q = request.query_params
-    try:
-        if q.get("from") or q.get("to"):
-            return between(q.get("from", ""), q.get("to", ""), today), None
-        return read_period(q.get("period"), today), None
-    except PeriodError:
-        return month(today), PERIOD_PROBLEM
+    period, problem = chosen_period(request)
+    return period, PERIOD_PROBLEM if problem else None
 
 
 async def _is_liaison(request: Request, viewer: Viewer) -> bool:
