@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from domain.community import Community
 from domain.models import Candidate
@@ -221,7 +222,7 @@ def period_choices(today: date) -> tuple[Choice, ...]:
 
 
 def protect_all(
-    values: Mapping[Hashable, int],
+    values: Mapping[Any, int],
     lines: Sequence[Line],
     *,
     withheld_cells: Iterable[Hashable] = (),

@@ -59,6 +59,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from domain.community import Community, distance_km
 from domain.models import Candidate
@@ -135,7 +136,7 @@ class Line:
 
 
 def protect(
-    values: Mapping[Hashable, int],
+    values: Mapping[Any, int],  # keys: any hashable cell name (Mapping is invariant in them)
     lines: Sequence[Line],
     *,
     forced: Iterable[Hashable] = (),
