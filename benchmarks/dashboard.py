@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from matching import NOW, make_community, seed  # type: ignore[import-not-found]
+from matching import NOW, make_community, seed
 
 from bot.app import build_application, build_dashboard
 from bot.config import Settings

@@ -61,7 +61,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from throughput import NOW, BenchRequest, Feeder  # type: ignore[import-not-found]
+from pydantic import SecretStr
+from throughput import NOW, BenchRequest, Feeder
 
 from bot.app import build_application
 from bot.config import Settings
@@ -474,7 +475,7 @@ async def run_one(
     api.on_message = driver.on_message
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
-        token=TOKEN,
+        token=SecretStr(TOKEN),
         api_base_url=api.base_url,
         api_base_file_url=api.base_url,
         database=db,

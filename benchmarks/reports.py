@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from matching import NOW, TZ, make_community, seed  # type: ignore[import-not-found]
+from matching import NOW, TZ, make_community, seed
 
 from domain.digest import build_digest
 from domain.periods import Period, month

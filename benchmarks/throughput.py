@@ -286,9 +286,8 @@ async def bare_app(record: list[dict[str, Any]], tmp: Path) -> dict[str, Any]:
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         assert chat is not None
-        body = (
-            update.callback_query.data if update.callback_query else update.effective_message.text
-        )  # type: ignore[union-attr]
+        message = update.effective_message
+        body = update.callback_query.data if update.callback_query else message and message.text
         await conn.execute(
             "INSERT INTO events (update_id, chat_id, body) VALUES (?,?,?)",
             (update.update_id, chat.id, body),

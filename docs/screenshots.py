@@ -18,8 +18,9 @@ import sys
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
-from playwright.async_api import ConsoleMessage, Page, async_playwright
+from playwright.async_api import ConsoleMessage, Page, ViewportSize, async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -97,7 +98,7 @@ async def shoot(out: Path, chromium: str) -> list[Path]:
                     (LIAISON, [("overview", "/" + LAST)], {"width": 390, "height": 844}, "-phone"),
                 ):
                     context = await browser.new_context(
-                        viewport=viewport or {"width": 1280, "height": 900},
+                        viewport=cast(ViewportSize, viewport or {"width": 1280, "height": 900}),
                         device_scale_factor=1,
                     )
                     page = await context.new_page()

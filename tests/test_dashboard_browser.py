@@ -22,7 +22,13 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    async_playwright,
+)
 from support.fake_bot_api import FakeBotAPI, User
 from test_end_to_end import BotProcess, Walk, launched
 
@@ -91,9 +97,12 @@ class Watched:
         self.context, self.page, self.base = context, page, base
         self.errors: list[str] = []
         self.elsewhere: list[str] = []
-        page.on(
-            "console", lambda m: m.type == "error" and self.errors.append(f"{page.url}: {m.text}")
-        )
+
+        def console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                self.errors.append(f"{page.url}: {message.text}")
+
+        page.on("console", console)
         page.on("pageerror", lambda e: self.errors.append(f"{page.url}: {e}"))
         page.on(
             "request",

@@ -48,7 +48,7 @@ _GET_FORM = re.compile(r'<form\b[^>]*method="get"[^>]*>(.*?)</form>', re.S)
 
 
 @pytest.fixture
-async def bot(db_path: Path, clock: FakeClock):  # type: ignore[no-untyped-def]
+async def bot(db_path: Path, clock: FakeClock):
     async with running_bot(db_path, clock=clock, coordinator_ids=[CORA.id]) as running:
         await running.agree(CORA, LIZ, *RESIDENTS, *VOLUNTEERS)
         await running.store.people.grant(LIZ.id, Role.LIAISON, clock.now(), CORA.id)

@@ -24,7 +24,7 @@ LIZ = Person(9_100_002, "Liz", "liz_council")  # the council liaison
 
 
 @pytest.fixture
-async def bot(db_path: Path, clock: FakeClock):  # type: ignore[no-untyped-def]
+async def bot(db_path: Path, clock: FakeClock):
     async with running_bot(db_path, clock=clock, coordinator_ids=[CORA.id]) as running:
         await running.agree(CORA, LIZ, RESIDENT)
         await running.store.people.grant(LIZ.id, Role.LIAISON, clock.now(), CORA.id)

@@ -23,7 +23,7 @@ ANNA = Person(9_300_011, "Anna", "anna_helps")
 
 
 @pytest.fixture
-async def bot(db_path: Path, clock: FakeClock):  # type: ignore[no-untyped-def]
+async def bot(db_path: Path, clock: FakeClock):
     async with running_bot(
         db_path, clock=clock, coordinator_ids=[CORA.id], volunteer_approval=True
     ) as running:

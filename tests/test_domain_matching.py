@@ -83,9 +83,9 @@ def candidate(user_id: int = 1, **changes: object) -> Candidate:
     return Candidate.model_validate(fields)
 
 
-def london(*args: int) -> datetime:
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A London wall-clock time as UTC."""
-    return datetime(*args, tzinfo=LONDON).astimezone(UTC)
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
 
 
 # --- hard rules -------------------------------------------------------------------------

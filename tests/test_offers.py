@@ -93,7 +93,7 @@ async def test_an_offer_is_not_asked_about_its_own_need(bot: BotUnderTest) -> No
     assert bot.count("proposals") == 0
 
 
-async def test_with_approval_on_an_unapproved_offerer_is_not_asked(start_bot) -> None:  # type: ignore[no-untyped-def]
+async def test_with_approval_on_an_unapproved_offerer_is_not_asked(start_bot) -> None:
     async with start_bot(volunteer_approval=True) as bot:
         await bot.agree(RESIDENT, OFFERER, VOLUNTEER)
         await post_offer(bot, OFFERER)

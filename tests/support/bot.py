@@ -336,6 +336,7 @@ async def running_bot(
         # has flushed the persistence into it.
         try:
             await app.initialize()
+            assert app.post_init is not None and app.post_shutdown is not None
             await app.post_init(app)
             yield BotUnderTest(
                 app=app,
@@ -349,6 +350,7 @@ async def running_bot(
             try:
                 await app.shutdown()
             finally:
+                assert app.post_shutdown is not None
                 await app.post_shutdown(app)
 
 
