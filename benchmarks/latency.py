@@ -392,6 +392,7 @@ async def sign_up_volunteers(path: Path, volunteers: int, clock: MorningClock) -
             await press(v, AREA)
             await press(v, "Done")
             await press(v, "Any time")
+            await press(v, "Done")  # the languages they speak
             await press(v, "Save")
         db = app.bot_data["services"].store.db
         row = await db.fetchone("SELECT count(*) FROM volunteers WHERE approved")

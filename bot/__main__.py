@@ -239,6 +239,15 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def catalogues(args: argparse.Namespace) -> int:
+    from bot import catalogues as tool
+
+    found = tool.check() if args.check else tool.update()
+    for line in tool.report(found):
+        print(line)
+    return 1 if args.check and any(found.values()) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mutualaid", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -253,6 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="validate configuration and community file").set_defaults(
         func=check
     )
+    catalogues_parser = sub.add_parser(
+        "catalogues", help="extract the texts to translate and update each language's catalogue"
+    )
+    catalogues_parser.add_argument(
+        "--check", action="store_true", help="only say what is missing, change nothing"
+    )
+    catalogues_parser.set_defaults(func=catalogues)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -27,7 +27,19 @@ from bot.config import Settings
 from domain.community import Community, load_community
 from domain.ports import Clock
 from domain.services import MutualAid, Policy
-from handlers import common, digest, held, jobs, keyboards, liaison, outbox, roles, texts
+from handlers import (
+    common,
+    digest,
+    held,
+    i18n,
+    jobs,
+    keyboards,
+    language,
+    liaison,
+    outbox,
+    roles,
+    texts,
+)
 from handlers.concerns import concern_conversation
 from handlers.context import Ctx, Services
 from handlers.coordinating import (
@@ -84,8 +96,10 @@ class MutualAidApplication(Application[Any, Any, Any, Any, Any, Any]):
 
     async def _process(self, update: object) -> None:
         services: Services = self.bot_data["services"]
-        async with services.store.db.unit() as unit:
-            await super().process_update(update)
+        # The gate speaks the sender's language for the update; nothing after it does.
+        with i18n.speaking(i18n.SOURCE):
+            async with services.store.db.unit() as unit:
+                await super().process_update(update)
         processing_update(None)
         if unit.aborted and isinstance(update, Update) and update.effective_user is not None:
             # Nothing of it was kept: the flow's saved step is whatever it was before.
@@ -93,22 +107,22 @@ class MutualAidApplication(Application[Any, Any, Any, Any, Any, Any]):
             self.persistence.rolled_back(update.effective_user.id)
         chats = set() if unit.aborted else {row.chat_id for row in owed_in(unit)}
         soon = unit.state.get("soon", [])
-        _, blocked = await asyncio.gather(outbox.send_soon(soon), services.sender.drain(chats))
+        _, blocked = await asyncio.gather(outbox.send_soon(soon, services.sender.saw), services.sender.drain(chats))
         if unit.state.get("work_due") or blocked:
             await jobs.run_due_work(Ctx(self))
 
 
-def _slow_down(budget: Budget | None) -> Callable[[Update], Awaitable[None]]:
+def _slow_down(sender: Sender) -> Callable[[Update], Awaitable[None]]:
     """One request to slow down to someone sending too fast: it changes nothing, so it is
     sent straight away, within Telegram's pace like every other message."""
 
     async def ask(update: Update) -> None:
         if update.effective_chat is None:
             return
-        if budget is not None:
-            await budget.take()
+        if sender.budget is not None:
+            await sender.budget.take()
         try:
-            await update.effective_chat.send_message(texts.SLOW_DOWN)
+            sender.saw(await update.effective_chat.send_message(texts.SLOW_DOWN))
         except TelegramError as exc:
             logger.info("Could not ask chat %s to slow down: %r", update.effective_chat.id, exc)
 
@@ -150,6 +164,8 @@ def build_application(
     )
     clock = clock or SystemClock()
     aid = MutualAid(store, community, policy)
+    # The community file's names (categories, signposts) as each language reads them.
+    i18n.learn_names({language: community.names_in(language) for language in i18n.LANGUAGES})
 
     async def blocked(chat_id: int) -> None:
         # Someone who blocked the bot is never asked again; their open proposals move on.
@@ -196,7 +212,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     if concurrent:
         builder = builder.concurrent_updates(
-            PerPersonProcessor(CONCURRENT_UPDATES, clock.now, _slow_down(services.sender.budget))
+            PerPersonProcessor(CONCURRENT_UPDATES, clock.now, _slow_down(services.sender))
         )
     app = builder.build()
     app.bot_data["services"] = services
@@ -260,6 +276,11 @@ def _add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             *mine_handlers(),
             *outside_handlers(),  # `My tasks` under the menu
             *privacy_handlers(),  # /mydata and /forget answer even mid-flow
+            # /language too, and a language tapped under it or under the privacy notice.
+            CommandHandler("language", language.language_command),
+            CallbackQueryHandler(
+                language.language_chosen, pattern=keyboards.pattern(Action.LANGUAGE)
+            ),
             *coordinator_handlers(),
             *coordinating_handlers(),  # people by name, #12, /volunteers, /announce
             *held.held_handlers(),  # Release and Close on needs held for a coordinator
@@ -306,7 +327,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await digest.seed(services)  # the daily digest and Monday's report, booked once
     await liaison.seed(services)
     # Each role's command menu, where it is not yet set or has changed since (cheap: none).
-    if calls := await sync_menus(app.bot, services.store, services.now()):
+    if calls := await sync_menus(
+        app.bot, services.store, services.now(), services.community.languages
+    ):
         logger.info("Set %s command menus", calls)
     settings: Settings = app.bot_data["settings"]
     assert app.job_queue is not None

@@ -95,6 +95,7 @@ async def play(settings: Settings, community: Community) -> list[str]:
             await press(priya, area.name)
             await press(priya, "Done")
             await press(priya, "Any time")
+            await press(priya, "Done")  # the languages she speaks: English, ticked already
             await press(priya, "Save")
             await say(margaret, "/start")
             await press(margaret, "I agree")

@@ -169,11 +169,14 @@ class Person:
     id: int
     first_name: str
     username: str | None = None
+    language_code: str | None = None  # their Telegram app's language
 
     def as_user(self) -> dict[str, Any]:
         user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
         if self.username:
             user["username"] = self.username
+        if self.language_code:
+            user["language_code"] = self.language_code
         return user
 
 

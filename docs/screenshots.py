@@ -5,7 +5,8 @@
 It lives the same month as `mutualaid demo --dashboard`, serves the dashboard on a free
 port in this process, signs in with the links /dashboard gives (a coordinator and a
 council liaison), and has Chromium (driven by Playwright) photograph each page, on a
-laptop's screen and one on a phone's. Any console error fails the run.
+laptop's screen and one on a phone's, and the overview once more in Ukrainian (the liaison
+having chosen it with /language, in a Ukrainian browser). Any console error fails the run.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def free_port() -> int:
 
 async def sign_in(page: Page, link: str) -> None:
     await page.goto(link)
-    await page.get_by_role("button", name="Sign in").click()
+    await page.locator("main form button[type=submit]").click()  # in any language
     await page.wait_for_load_state()
     if not await page.locator("form.signout").count():
         raise RuntimeError(f"not signed in: {page.url}\n{await page.inner_text('main')}")
@@ -87,19 +88,29 @@ async def shoot(out: Path, chromium: str) -> list[Path]:
                 await asyncio.sleep(0.05)
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-                for who, pages, viewport, suffix in (
-                    (COORDINATOR, COORDINATOR_PAGES, {"width": 1280, "height": 900}, ""),
+                for who, pages, viewport, suffix, language in (
+                    (COORDINATOR, COORDINATOR_PAGES, {"width": 1280, "height": 900}, "", "en"),
                     (
                         LIAISON,
                         [("overview", "/" + LAST), ("areas", "/areas" + LAST)],
                         None,
                         "-liaison",
+                        "en",
                     ),
-                    (LIAISON, [("overview", "/" + LAST)], {"width": 390, "height": 844}, "-phone"),
+                    (
+                        LIAISON,
+                        [("overview", "/" + LAST)],
+                        {"width": 390, "height": 844},
+                        "-phone",
+                        "en",
+                    ),
+                    (LIAISON, [("overview", "/" + LAST)], None, "-uk", "uk"),
                 ):
+                    await app.bot_data["services"].store.people.set_language(who.id, language)
                     context = await browser.new_context(
                         viewport=cast(ViewportSize, viewport or {"width": 1280, "height": 900}),
                         device_scale_factor=1,
+                        locale={"en": "en-GB", "uk": "uk-UA"}[language],  # Accept-Language
                     )
                     page = await context.new_page()
 

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from domain import answers
 from domain.community import Community, distance_km
 
-EVERY_WORDS = ("every", "all", "everyone", "everybody", "any", "anywhere", "all of them")
+EVERY_WORDS = (
+    *("every", "all", "everyone", "everybody", "any", "anywhere", "all of them"),
+    # Ukrainian and Polish: a coordinator types in their own language.
+    *("всі", "усі", "все", "всім", "усім", "кожен", "кожному", "кожна", "скрізь", "усюди"),
+    *("wszyscy", "wszystkie", "wszystkim", "wszystko", "każdy", "każda", "wszędzie", "dowolny"),
+)
 
 
 @dataclass(frozen=True)
@@ -62,4 +67,7 @@ def audience(
 def means_every(typed: str) -> bool:
     """ "all", "every area", "everyone": a typed answer meaning no narrowing down."""
     words = answers.normalise(typed).split()
-    return bool(words) and words[0] in {w for phrase in EVERY_WORDS for w in phrase.split()}
+    return bool(words) and words[0] in _EVERY
+
+
+_EVERY = frozenset(w for phrase in EVERY_WORDS for w in answers.normalise(phrase).split())

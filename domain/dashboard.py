@@ -20,6 +20,7 @@ an id, a description or a location.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter, defaultdict
@@ -189,8 +190,12 @@ def command_period(args: Sequence[str], today: date) -> Period:
 
 @dataclass(frozen=True)
 class Choice:
+    """A period on offer: its key in links, the period, and which of the named ones it is
+    (`this_month` ... `last_year`; empty for an earlier month). The pages put it in words."""
+
     key: str
-    label: str
+    period: Period
+    kind: str = ""
 
 
 @functools.lru_cache(maxsize=4)
@@ -204,17 +209,20 @@ def period_choices(today: date) -> tuple[Choice, ...]:
     this_year = year(today)
     last_year = year(this_year.start - timedelta(days=1))
     choices = [
-        Choice(period_key(this_month), f"This month ({period_label(this_month)})"),
-        Choice(period_key(last_month), f"Last month ({period_label(last_month)})"),
-        Choice(period_key(this_quarter), f"This quarter ({period_label(this_quarter)})"),
-        Choice(period_key(last_quarter), f"Last quarter ({period_label(last_quarter)})"),
-        Choice(period_key(this_year), f"This year ({period_label(this_year)})"),
-        Choice(period_key(last_year), f"Last year ({period_label(last_year)})"),
+        Choice(period_key(period), period, kind)
+        for kind, period in (
+            ("this_month", this_month),
+            ("last_month", last_month),
+            ("this_quarter", this_quarter),
+            ("last_quarter", last_quarter),
+            ("this_year", this_year),
+            ("last_year", last_year),
+        )
     ]
     earlier = last_month
     for _ in range(10):
         earlier = month(earlier.start - timedelta(days=1))
-        choices.append(Choice(period_key(earlier), period_label(earlier)))
+        choices.append(Choice(period_key(earlier), earlier))
     return tuple(choices)
 
 
@@ -524,15 +532,15 @@ class MatchTimes:
 def match_times(tallies: Iterable[Tally], matched: Shown, median_hours: Shown) -> MatchTimes:
     """How long needs matched in the period waited for a volunteer, in bands. The bands add
     up to the needs matched; where that count is not shown exactly, neither are they."""
-    hours = [h for t in tallies for h in t.match_hours]
     if not matched.exact:
         return MatchTimes((), matched, median_hours)
+    hours = sorted([h for t in tallies for h in t.match_hours])
     counts: Counter[str] = Counter()
-    for h in hours:
-        for label, upper in MATCH_BANDS:
-            if h < upper:
-                counts[label] += 1
-                break
+    below = 0  # needs that waited less than the band's lower bound
+    for label, upper in MATCH_BANDS:
+        up_to = bisect.bisect_left(hours, upper)  # less than the upper bound
+        counts[label] = up_to - below
+        below = up_to
     values: dict[Hashable, int] = {label: counts[label] for label, _ in MATCH_BANDS}
     extra, _ = protect_all(values, [Line(tuple(label for label, _ in MATCH_BANDS))])
     return MatchTimes(

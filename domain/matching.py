@@ -120,11 +120,13 @@ class NeedView:
         )
         return [reason for broken, reason in checks if broken]
 
-    def rank_key(self, candidate: Candidate) -> tuple[int, float, int, datetime, int]:
-        """Same area before neighbour before distance; fewer recent tasks; longest idle; id."""
+    def rank_key(self, candidate: Candidate) -> tuple[int, bool, float, int, datetime, int]:
+        """Same area before neighbour before distance; within each, one who speaks the
+        resident's language first; then nearer; fewer recent tasks; longest idle; id."""
         near, km = self.proximity(candidate)
         last = candidate.last_task_at.replace(tzinfo=None) if candidate.last_task_at else _NEVER
-        return (near, km, candidate.tasks_last_30_days, last, candidate.user_id)
+        foreign = self.need.language is not None and self.need.language not in candidate.languages
+        return (near, foreign, km, candidate.tasks_last_30_days, last, candidate.user_id)
 
 
 _NEVER = datetime.min

@@ -78,6 +78,7 @@ class Person(Frozen):
     roles: frozenset[Role] = frozenset()
     reachable: bool = True
     blocked: bool = False
+    language: str | None = None  # a code (`en`, `uk`, `pl`); None: not known
 
 
 class VolunteerProfile(Frozen):
@@ -93,6 +94,7 @@ class VolunteerProfile(Frozen):
     lat: float | None = None
     lon: float | None = None
     radius_km: float | None = None
+    languages: tuple[str, ...] = ("en",)  # codes of the languages they speak
 
 
 class Candidate(Frozen):
@@ -115,6 +117,7 @@ class Candidate(Frozen):
     lat: float | None = None
     lon: float | None = None
     radius_km: float | None = None
+    languages: frozenset[str] = frozenset({"en"})
 
 
 class Posting(Frozen):
@@ -137,6 +140,7 @@ class Need(Posting):
     accepted_at: datetime | None = None
     doorstep_code: str | None = None
     wave: int = 0
+    language: str | None = None  # the resident's, when it was posted
 
 
 class Offer(Posting):

@@ -497,12 +497,13 @@ class WeekRow:
 def weekly_rows(
     tallies: Iterable[Tally],
     weeks: Sequence[Week],
-    volunteers: Iterable[Candidate],
+    volunteers: Iterable[Candidate] | Supply,
     community: Community,
     pounds_per_hour: float | None = None,
 ) -> list[WeekRow]:
     """Every week × area × category of the period (zeros too), suppressed (rule 3 with the
-    week's area and category figures as the published totals)."""
+    week's area and category figures as the published totals). `volunteers`: those who
+    could be asked now, or their Supply if it is worked out already."""
     tallies = list(tallies)
     areas = area_order(community, (t.area for t in tallies))
     categories = category_order(community, (t.category for t in tallies))
@@ -519,7 +520,7 @@ def weekly_rows(
         extra, _ = protect(values, lines)
         for k in keys:
             shown[k][name] = _shown(values[k], k in extra)
-    supply = Supply(volunteers, community)
+    supply = volunteers if isinstance(volunteers, Supply) else Supply(volunteers, community)
     rows = []
     for w, a, c in keys:
         figures = _figures(cells.get((w, a, c), _Sum()), shown[(w, a, c)])

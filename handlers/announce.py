@@ -22,7 +22,7 @@ from domain.coordination import Audit
 from domain.models import Work
 from domain.quiet import after_quiet, is_quiet
 from handlers import awaiting, coordinator_keys, keyboards, outbox, texts
-from handlers.common import answer, clean_text, edit_pressed, reply, tell
+from handlers.common import answer, clean_text, edit_pressed, reply, tell, to
 from handlers.context import Ctx
 from handlers.keyboards import Action
 from handlers.roles import coordinator_only
@@ -238,11 +238,13 @@ async def send_announcement(context: Ctx, work: Work) -> None:
         skill if isinstance(skill, str) else None,
         sender=sender if isinstance(sender, int) else None,
     )
-    message = texts.ANNOUNCE_MESSAGE.format(
-        group=texts.html(s.community.name), text=texts.html(text)
-    )
     for user_id in wanted:
-        tell(context, user_id, message, priority=outbox.BULK)
+        # The coordinator's own words as written; the heading in each volunteer's language.
+        async with to(context, user_id):
+            message = texts.ANNOUNCE_MESSAGE.format(
+                group=texts.html(s.community.name), text=texts.html(text)
+            )
+            tell(context, user_id, message, priority=outbox.BULK)
     logger.info("Announcement (row %s) owed to %s volunteers", work.id, len(wanted))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -11,8 +13,8 @@ from telegram.ext import ApplicationHandlerStop, ConversationHandler
 from domain.models import Role
 from domain.people import menu_sections
 from domain.safety import visible_text
-from handlers import keyboards, outbox, texts
-from handlers.context import Ctx
+from handlers import i18n, keyboards, menus, outbox, texts
+from handlers.context import Ctx, Services
 from handlers.keyboards import Action
 from storage.db import processing_update
 
@@ -47,6 +49,17 @@ def tell(
     """Owe someone a message, with the changes of the work in progress."""
     s = context.services
     outbox.say(s.store.outbox, s.now(), chat_id, text, markup, key=key, priority=priority)
+
+
+@asynccontextmanager
+async def to(context: Ctx | Services, chat_id: int) -> AsyncIterator[None]:
+    """Within the block, texts and buttons are in the language this person reads: for
+    messages owed to someone other than the one whose update (or work) this is."""
+    s = context if isinstance(context, Services) else context.services
+    offered = s.community.languages
+    language = await s.store.people.language(chat_id)
+    with i18n.speaking(language if language in offered else offered[0]):
+        yield
 
 
 def proposal_key(proposal_id: int) -> str:
@@ -91,7 +104,7 @@ def edit_pressed(
 
 # Before agreeing (or agreeing again to a new notice) only these work: the notice itself,
 # and seeing or deleting what is kept, which must never wait for a new agreement.
-_BEFORE_CONSENT = ("/start", "/mydata", "/forget")
+_BEFORE_CONSENT = ("/start", "/mydata", "/forget", "/language")
 
 
 def _command(update: Update) -> str | None:
@@ -112,11 +125,19 @@ def _is_data_rights(update: Update) -> bool:
 def _is_start_or_consent(update: Update) -> bool:
     if update.callback_query is not None:
         button = keyboards.parse(update.callback_query.data)
-        return button is not None and button.action in (Action.CONSENT, Action.FORGET)
+        return button is not None and button.action in (
+            Action.CONSENT,
+            Action.FORGET,
+            Action.LANGUAGE,
+        )
     return _command(update) in _BEFORE_CONSENT
 
 
-def _notice(context: Ctx) -> str:
+def _consent_buttons(context: Ctx) -> InlineKeyboardMarkup:
+    return keyboards.consent(language=i18n.current(), offered=context.services.community.languages)
+
+
+def notice(context: Ctx) -> str:
     """The privacy notice, saying it has changed to someone who agreed to an older one."""
     s = context.services
     notice = texts.privacy_notice(s.community.name, s.retention.days)
@@ -153,6 +174,8 @@ async def gate(update: Update, context: Ctx) -> None:
         await s.store.people.upsert(user.id, user.first_name, user.username, s.now())
         person = await s.store.people.get(user.id)
     context.person = person
+    chosen = person.language if person is not None else None
+    i18n.use(i18n.reader_language(chosen, user.language_code, s.community.languages))
     # From here on, what this update changes records its id with the change (storage.db.tx);
     # keeping a name up to date above is housekeeping, not the update's doing.
     processing_update(update.update_id, s.now())
@@ -168,7 +191,7 @@ async def gate(update: Update, context: Ctx) -> None:
         answer(update, texts.NEEDS_CONSENT)
         if person is not None and person.consent_at is not None:
             # They agreed to an older notice: this one, before anything else.
-            reply(update, context, _notice(context), reply_markup=keyboards.consent())
+            reply(update, context, notice(context), reply_markup=_consent_buttons(context))
         else:
             reply(update, context, texts.NEEDS_CONSENT)
         raise ApplicationHandlerStop
@@ -180,7 +203,7 @@ async def start(update: Update, context: Ctx) -> None:
     if person is not None and person.consent_version >= texts.PRIVACY_VERSION:
         reply(update, context, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
         return
-    reply(update, context, _notice(context), reply_markup=keyboards.consent())
+    reply(update, context, notice(context), reply_markup=_consent_buttons(context))
 
 
 async def consent(update: Update, context: Ctx) -> None:
@@ -193,18 +216,28 @@ async def consent(update: Update, context: Ctx) -> None:
         # Empty callback data matches every pattern in PTB; anything else here is forged.
         answer(update, texts.STALE_BUTTON)
         return
-    agreed, version = choice
+    agreed, version, chosen = choice
+    if chosen is not None and chosen in context.services.community.languages:
+        i18n.use(chosen)  # the notice was read in it: the answer too
+    else:
+        chosen = None
     if agreed and version < texts.PRIVACY_VERSION:
         # `I agree` under a notice that has changed since: agreeing needs the new one.
         answer(update, texts.STALE_BUTTON)
-        reply(update, context, _notice(context), reply_markup=keyboards.consent())
+        reply(update, context, notice(context), reply_markup=_consent_buttons(context))
         return
     answer(update)
     s = context.services
     user = update.effective_user
     if agreed:
-        await s.store.people.upsert(user.id, user.first_name, user.username, s.now())
+        # The language the notice was read in is theirs from now on.
+        await s.store.people.upsert(
+            user.id, user.first_name, user.username, s.now(), language=chosen or i18n.current()
+        )
+        if chosen is not None:
+            await s.store.people.set_language(user.id, chosen)
         await s.store.people.consent(user.id, texts.PRIVACY_VERSION, s.now())
+        menus.refresh(context, user.id)
         remove_buttons(update, context)
         reply(update, context, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
     else:

@@ -50,6 +50,10 @@ class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.person: Person | None = None
+        # This update is a button that answered the flow question on its message: the next
+        # question may take that message's place (handlers/flows.py `ask`); the buttons come
+        # off it otherwise.
+        self.answered_by_button = False
 
     @property
     def services(self) -> Services:

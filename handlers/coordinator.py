@@ -17,7 +17,7 @@ from domain.held import release_window
 from domain.matching import next_wave
 from domain.models import Need, NeedStatus
 from handlers import keyboards, menus, texts
-from handlers.common import answer, clean_text, edit_pressed, remove_buttons, reply, tell
+from handlers.common import answer, clean_text, edit_pressed, remove_buttons, reply, tell, to
 from handlers.context import Ctx
 from handlers.held import open_section
 from handlers.keyboards import Action
@@ -63,7 +63,7 @@ async def _open_line(context: Ctx, need: Need) -> str:
     asked, waiting = await s.store.coordination.asked_count(need.id)
     return texts.OPEN_LINE.format(
         id=need.id,
-        category=texts.html(need.category),
+        category=texts.named(need.category),
         area=texts.html(need.area),
         when=texts.need_when(need, s.now(), s.tz),
         age=texts.age(s.now() - need.created_at),
@@ -119,11 +119,12 @@ async def assign_button(update: Update, context: Ctx) -> None:
             answer(update, texts.ALREADY_HANDLED)
             return
         if need.resident_id != _actor(update):
-            tell(
-                context,
-                need.resident_id,
-                texts.RESIDENT_RELEASED.format(id=need.id, category=texts.html(need.category)),
-            )
+            async with to(context, need.resident_id):
+                tell(
+                    context,
+                    need.resident_id,
+                    texts.RESIDENT_RELEASED.format(id=need.id, category=texts.named(need.category)),
+                )
         need = await s.store.needs.get(need.id) or need
     elif need.status is not NeedStatus.OPEN:
         answer(update, texts.NEED_NOT_OPEN_SHORT.format(id=need.id))
@@ -175,11 +176,12 @@ async def close_button(update: Update, context: Ctx) -> None:
     remove_buttons(update, context)
     reply(update, context, texts.NEED_CLOSED_BY_COORDINATOR.format(id=need.id))
     if need.resident_id != _actor(update):
-        tell(
-            context,
-            need.resident_id,
-            texts.RESIDENT_NEED_CLOSED.format(id=need.id, category=texts.html(need.category)),
-        )
+        async with to(context, need.resident_id):
+            tell(
+                context,
+                need.resident_id,
+                texts.RESIDENT_NEED_CLOSED.format(id=need.id, category=texts.named(need.category)),
+            )
 
 
 # --- /approve ------------------------------------------------------------------------------
@@ -207,7 +209,10 @@ async def _decide(update: Update, context: Ctx, approve: bool) -> None:
         context,
         (texts.APPROVED if approve else texts.REJECTED).format(name=name),
     )
-    tell(context, user_id, texts.VOLUNTEER_APPROVED if approve else texts.VOLUNTEER_NOT_APPROVED)
+    async with to(context, user_id):
+        tell(
+            context, user_id, texts.VOLUNTEER_APPROVED if approve else texts.VOLUNTEER_NOT_APPROVED
+        )
     menus.refresh(context, user_id)  # an approved volunteer's commands join their menu
     if approve:
         await s.aid.match_open_needs(now)
@@ -263,7 +268,7 @@ async def concerns_command(update: Update, context: Ctx) -> None:
             who=(
                 texts.reach(raiser.first_name, raiser.username, raiser.user_id)
                 if raiser is not None
-                else texts.html(concern.raised_by_name or "someone")
+                else texts.html(concern.raised_by_name or "") or texts.SOMEONE
             ),
             about=f"#{concern.need_id}" if concern.need_id else texts.CONCERN_ABOUT_NOTHING,
             age=texts.age(s.now() - concern.created_at),

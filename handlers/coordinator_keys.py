@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.needview import Act
-from handlers import texts
+from handlers import i18n, texts
 from handlers.keyboards import Action, Button
 
 ROW = 2  # buttons side by side
@@ -88,22 +88,23 @@ def parse_pick(arg: str) -> tuple[str, int | None, int] | None:
 
 # --- a need's view ---------------------------------------------------------------------------
 
+# Each act's label (a name in handlers/texts.py, read in the reader's language) and button.
 _ACTS: dict[Act, tuple[str, Action]] = {
-    Act.ASSIGN: (texts.ACT_ASSIGN, Action.NEED_ASSIGN),
-    Act.REASSIGN: (texts.ACT_REASSIGN, Action.NEED_REASSIGN),
-    Act.CLOSE: (texts.ACT_CLOSE, Action.NEED_CLOSE),
-    Act.CLOSE_HELD: (texts.ACT_CLOSE, Action.HELD_CLOSE),
-    Act.CLOSE_TAKEN: (texts.ACT_CLOSE, Action.NEED_END),
-    Act.RELEASE: (texts.ACT_RELEASE, Action.HELD_RELEASE),
-    Act.REOPEN: (texts.ACT_REOPEN, Action.NEED_REOPEN),
-    Act.NOTE: (texts.ACT_NOTE, Action.NEED_NOTE),
-    Act.MESSAGE: (texts.ACT_MESSAGE, Action.NEED_MESSAGE),
+    Act.ASSIGN: ("ACT_ASSIGN", Action.NEED_ASSIGN),
+    Act.REASSIGN: ("ACT_REASSIGN", Action.NEED_REASSIGN),
+    Act.CLOSE: ("ACT_CLOSE", Action.NEED_CLOSE),
+    Act.CLOSE_HELD: ("ACT_CLOSE", Action.HELD_CLOSE),
+    Act.CLOSE_TAKEN: ("ACT_CLOSE", Action.NEED_END),
+    Act.RELEASE: ("ACT_RELEASE", Action.HELD_RELEASE),
+    Act.REOPEN: ("ACT_REOPEN", Action.NEED_REOPEN),
+    Act.NOTE: ("ACT_NOTE", Action.NEED_NOTE),
+    Act.MESSAGE: ("ACT_MESSAGE", Action.NEED_MESSAGE),
 }
 
 
 def need_actions(need_id: int, acts: list[Act]) -> InlineKeyboardMarkup | None:
     """Under a need's view: what its status allows."""
-    buttons = [_b(_ACTS[a][0], _ACTS[a][1], need_id) for a in acts]
+    buttons = [_b(getattr(texts, _ACTS[a][0]), _ACTS[a][1], need_id) for a in acts]
     return InlineKeyboardMarkup(_rows(buttons)) if buttons else None
 
 
@@ -203,7 +204,7 @@ def announce_areas(names: list[str]) -> InlineKeyboardMarkup:
 
 def announce_skills(names: list[str]) -> InlineKeyboardMarkup:
     buttons = [_b(texts.ANNOUNCE_EVERY_SKILL, Action.ANN_SKILL, EVERY)]
-    buttons += [_b(n, Action.ANN_SKILL, i) for i, n in enumerate(names)]
+    buttons += [_b(i18n.named(n), Action.ANN_SKILL, i) for i, n in enumerate(names)]
     return InlineKeyboardMarkup([*_rows(buttons), [_b(texts.CANCEL_LABEL, Action.ANN_CANCEL)]])
 
 

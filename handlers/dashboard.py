@@ -22,7 +22,7 @@ from domain.lifecycle import wave_deadline
 from domain.models import Role
 from domain.signin import LINK_TTL, new_token, token_hash
 from handlers import jobs, outbox, texts
-from handlers.common import reply
+from handlers.common import reply, to
 from handlers.context import Ctx, Services
 from handlers.roles import holds
 from storage.outbox import owed_in
@@ -90,8 +90,10 @@ class ChatActions:
         await jobs.run_due_work(Ctx(self.application))
         return result
 
-    def _tell(self, s: Services, chat_id: int, text: str) -> None:
-        outbox.say(s.store.outbox, s.now(), chat_id, text)
+    async def _tell(self, s: Services, chat_id: int, text: Callable[[], str]) -> None:
+        """A message to someone, in their language (not the coordinator's browser's)."""
+        async with to(s, chat_id):
+            outbox.say(s.store.outbox, s.now(), chat_id, text())
 
     async def assign(self, actor: int, need_id: int, volunteer_id: int) -> str | None:
         """`Ask <name>`: one proposal for that volunteer (None), or why not."""
@@ -126,11 +128,11 @@ class ChatActions:
             if need is None or not await s.store.coordination.close_need(need_id, actor, s.now()):
                 return False
             if need.resident_id != actor:
-                self._tell(
+                await self._tell(
                     s,
                     need.resident_id,
-                    texts.RESIDENT_NEED_CLOSED.format(
-                        id=need.id, category=texts.html(need.category)
+                    lambda: texts.RESIDENT_NEED_CLOSED.format(
+                        id=need.id, category=texts.named(need.category)
                     ),
                 )
             return True
@@ -145,8 +147,10 @@ class ChatActions:
             repo = s.store.coordination
             if not await (repo.approve if approve else repo.reject)(user_id, actor, now):
                 return False
-            self._tell(
-                s, user_id, texts.VOLUNTEER_APPROVED if approve else texts.VOLUNTEER_NOT_APPROVED
+            await self._tell(
+                s,
+                user_id,
+                lambda: texts.VOLUNTEER_APPROVED if approve else texts.VOLUNTEER_NOT_APPROVED,
             )
             if approve:
                 await s.aid.match_open_needs(now)
@@ -179,7 +183,7 @@ class ChatActions:
                 problem = BlockProblem.ALREADY
             if problem is not None:
                 return problem.value
-            self._tell(s, user_id, texts.BLOCKED_NOTICE)
+            await self._tell(s, user_id, lambda: texts.BLOCKED_NOTICE)
             await s.aid.match_open_needs(s.now())
             return None
 
@@ -193,7 +197,7 @@ class ChatActions:
                 problem = BlockProblem.NOT_BLOCKED
             if problem is not None:
                 return problem.value
-            self._tell(s, user_id, texts.UNBLOCKED_NOTICE)
+            await self._tell(s, user_id, lambda: texts.UNBLOCKED_NOTICE)
             await s.aid.match_open_needs(s.now())
             return None
 

@@ -20,8 +20,8 @@ from domain.dates import window_time
 from domain.digest import Digest, Grouped, Item, build_digest, size
 from domain.models import Role, Work
 from domain.periods import next_local
-from handlers import outbox, texts
-from handlers.common import reply, tell
+from handlers import i18n, outbox, texts
+from handlers.common import reply, tell, to
 from handlers.context import Ctx, Services
 from handlers.roles import coordinator_only
 
@@ -116,7 +116,7 @@ def _need_fields(item: Item) -> dict[str, object]:
     need = item.need
     return {
         "id": need.id,
-        "category": texts.html(need.category),
+        "category": texts.named(need.category),
         "area": texts.html(need.area),
         "age": texts.age(item.age),
     }
@@ -147,7 +147,7 @@ def _volunteer(item: Item) -> str:
     need = item.need
     if need.volunteer and need.volunteer_id is not None:
         return texts.reach(need.volunteer, need.volunteer_username, need.volunteer_id)
-    return texts.html(need.volunteer or "a volunteer")
+    return texts.html(need.volunteer) if need.volunteer else texts.A_VOLUNTEER_LOWER
 
 
 def render_digest(
@@ -203,13 +203,17 @@ def render_digest(
         ),
     )
     if digest.done:
-        done_lines.append(texts.DIGEST_DONE_HOURS.format(hours=f"{digest.done_hours:g}"))
+        done_lines.append(
+            texts.DIGEST_DONE_HOURS.format(
+                hours=texts.number(digest.done_hours), count=digest.done_hours
+            )
+        )
     blocks.append(_section(texts.DIGEST_DONE.format(since=since), size(digest.done), done_lines))
     pending = [
         texts.DIGEST_PENDING_LINE.format(
             name=texts.reach(p.first_name, p.username, p.user_id),
-            skills=texts.html(", ".join(p.skills) or "no skills yet"),
-            areas=texts.html(", ".join(p.areas) or "no areas yet"),
+            skills=", ".join(map(texts.named, p.skills)) or texts.NO_SKILLS,
+            areas=texts.html(", ".join(p.areas)) or texts.NO_AREAS_YET,
             age=texts.age(waited),
         )
         for p, waited in digest.pending[:MAX_ITEMS]
@@ -224,7 +228,7 @@ def render_digest(
         heading = texts.DIGEST_AREA.format(area=texts.html(area)) if area else texts.DIGEST_NO_AREA
         concerns.append(heading)
         for concern, ago in items:
-            about = f"<b>#{concern.need_id}</b>" if concern.need_id else "General"
+            about = f"<b>#{concern.need_id}</b>" if concern.need_id else texts.GENERAL_CONCERN
             text = concern.text[: texts.CONCERN_EXCERPT]
             if len(concern.text) > texts.CONCERN_EXCERPT:
                 text += "…"
@@ -236,6 +240,8 @@ def render_digest(
                             concern.raised_by, concern.raised_by_username, concern.raised_by_id
                         )
                         if concern.raised_by_id is not None and concern.raised_by != "someone"
+                        else texts.SOMEONE
+                        if concern.raised_by == "someone"
                         else texts.html(concern.raised_by)
                     ),
                     age=texts.age(ago),
@@ -250,7 +256,7 @@ def render_digest(
         gaps.append(texts.DIGEST_AREA.format(area=texts.html(area)))
         gaps += [
             texts.DIGEST_GAP_LINE.format(
-                category=texts.html(g.category), area=texts.html(g.area), count=g.waiting
+                category=texts.named(g.category), area=texts.html(g.area), count=g.waiting
             )
             for g in area_gaps
         ]
@@ -294,10 +300,15 @@ async def send_digest(context: Ctx, work: Work) -> None:
     await s.store.reports.schedule_once(
         KIND, next_local(now, s.digest_time, s.tz), now, beyond=now, since=now.isoformat()
     )
-    messages = await digest_messages(s, now, _since(work, now))
+    since = _since(work, now)
+    in_language: dict[str, list[str]] = {}  # the digest, worked out once in each language
     for user_id in await s.store.people.with_role(Role.COORDINATOR):
-        for text in messages:
-            tell(context, user_id, text, priority=outbox.BULK)
+        async with to(context, user_id):
+            language = i18n.current()
+            if language not in in_language:
+                in_language[language] = await digest_messages(s, now, since)
+            for text in in_language[language]:
+                tell(context, user_id, text, priority=outbox.BULK)
 
 
 async def seed(s: Services) -> None:

@@ -12,6 +12,15 @@ says so (`aside`).
 Each flow registers its steps (how to ask each question again, and with which buttons)
 and how to start again and sum up what was chosen (handlers/resident.py, volunteer.py,
 concerns.py).
+
+A question answered by one of its buttons becomes the next question in place: the message
+is edited to show what was chosen, then the next question and its buttons (`ask`), and the
+last one becomes the question with how it ended (`conclude`). Telegram allows a bot about
+30 new messages a second and edits are not counted, so a flow pressed through mostly edits
+leaves the budget to the messages that must be new. A typed answer still gets the next
+question as a new message, below what was typed; so does a press on a message that is no
+longer the newest in the chat (a question asked again after something typed, a flow left
+behind), where an edit far up the chat would go unseen.
 """
 
 from __future__ import annotations
@@ -23,13 +32,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, ConversationHandler
 
 from domain import answers
 from domain.answers import Resume
 from handlers import keyboards, outbox, texts
-from handlers.common import answer, clean_text, remove_buttons, reply
+from handlers.common import answer, clean_text, edit_pressed, remove_buttons, reply
 from handlers.context import Ctx
 
 logger = logging.getLogger(__name__)
@@ -82,6 +91,62 @@ def register_flow(
     summary: Callable[[Ctx], tuple[str, list[tuple[str, str]]]],
 ) -> None:
     FLOWS[name] = Flow(restart, summary)
+
+
+def by_button(update: Update, context: Ctx) -> None:
+    """A button answered the question on its message: the press is answered, and the
+    message becomes the next question (`ask`) or how the flow ended (`conclude`); if neither
+    comes, its buttons come off once the step is over (FlowConversation)."""
+    answer(update)
+    context.answered_by_button = True
+
+
+def _in_place(update: Update, context: Ctx) -> bool:
+    """May the message whose button answered the question become what comes next? Only
+    once, and only if it is the newest message in the chat with nothing more on its way."""
+    if not context.answered_by_button:
+        return False
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if message is None:
+        return False
+    return context.services.sender.newest(message.chat.id) == message.message_id
+
+
+def let_go(update: Update, context: Ctx) -> None:
+    """The pressed message stays as it was, without its buttons."""
+    if context.answered_by_button:
+        context.answered_by_button = False
+        remove_buttons(update, context)
+
+
+def ask(
+    update: Update,
+    context: Ctx,
+    text: str,
+    markup: outbox.Markup | None = None,
+    *,
+    chosen: list[tuple[str, str]] | None = None,
+) -> None:
+    """Ask a flow's question: in place of the one a button just answered (what was `chosen`
+    shown above it), or as a new message."""
+    if _in_place(update, context) and isinstance(markup, InlineKeyboardMarkup | None):
+        context.answered_by_button = False
+        edit_pressed(update, context, texts.chosen(chosen or []) + text, markup)
+        return
+    let_go(update, context)
+    reply(update, context, text, reply_markup=markup)
+
+
+def conclude(update: Update, context: Ctx, question: str, outcome: str) -> None:
+    """The last word of a flow: under the `question` a button just answered, in its place
+    (the question stays readable, its buttons gone), or as a new message."""
+    if _in_place(update, context):
+        context.answered_by_button = False
+        edit_pressed(update, context, texts.concluded(question, outcome))
+        return
+    let_go(update, context)
+    reply(update, context, outcome)
 
 
 def typed(update: Update) -> str:
@@ -233,5 +298,6 @@ class FlowConversation(ConversationHandler[Ctx]):
                 self._update_state(new_state, key, handler)
             return None
         result = await super().handle_update(update, application, check_result, context)
+        let_go(update, context)  # a press nothing took the place of: its buttons come off
         stamp(context)
         return result

@@ -19,7 +19,7 @@ from domain.held import release_window
 from domain.lifecycle import window_for
 from domain.models import Need, NeedStatus, Role, When, Work
 from handlers import keyboards, texts
-from handlers.common import answer, edit_pressed, remove_buttons, reply, tell
+from handlers.common import answer, edit_pressed, remove_buttons, reply, tell, to
 from handlers.context import Ctx
 from handlers.keyboards import Action
 from handlers.roles import coordinator_only
@@ -48,7 +48,7 @@ def _topics(context: Ctx, need: Need) -> str:
     """The signposts this need's words call up in its category (worked out again, so the
     words are never copied anywhere)."""
     shown = context.services.community.signposts_for(need.description, need.category)
-    return ", ".join(s.topic for s in shown) or texts.HELD_NO_TOPICS
+    return ", ".join(texts.named(s.topic) for s in shown) or texts.HELD_NO_TOPICS
 
 
 async def alert_held(context: Ctx, work: Work) -> None:
@@ -59,15 +59,19 @@ async def alert_held(context: Ctx, work: Work) -> None:
     need = await s.store.needs.get(int(need_id)) if isinstance(need_id, int) else None
     if need is None or need.status is not NeedStatus.HELD:
         return  # released, closed or cancelled already
-    text = texts.ALERT_HELD.format(
-        id=need.id,
-        category=texts.html(need.category),
-        area=texts.html(need.area),
-        when=texts.need_when(need, s.now(), s.tz),
-        topics=texts.html(str(work.payload.get("topics") or "") or _topics(context, need)),
-    )
+    topics = str(work.payload.get("topics") or "")
     for user_id in await s.store.people.with_role(Role.COORDINATOR):
-        tell(context, user_id, text)
+        async with to(context, user_id):
+            text = texts.ALERT_HELD.format(
+                id=need.id,
+                category=texts.named(need.category),
+                area=texts.html(need.area),
+                when=texts.need_when(need, s.now(), s.tz),
+                topics=", ".join(map(texts.named, topics.split(", ")))
+                if topics
+                else _topics(context, need),
+            )
+            tell(context, user_id, text)
 
 
 async def open_section(update: Update, context: Ctx, limit: int) -> int:
@@ -81,7 +85,7 @@ async def open_section(update: Update, context: Ctx, limit: int) -> int:
     for need in held[:limit]:
         text = texts.OPEN_HELD_LINE.format(
             id=need.id,
-            category=texts.html(need.category),
+            category=texts.named(need.category),
             area=texts.html(need.area),
             when=texts.need_when(need, s.now(), s.tz),
             age=texts.age(s.now() - need.created_at),
@@ -134,11 +138,12 @@ async def release_pressed(update: Update, context: Ctx) -> None:
     template = texts.HELD_RELEASED if asked else texts.HELD_RELEASED_NOBODY
     edit_pressed(update, context, template.format(id=need.id, asked=asked))
     if need.resident_id != _actor(update):
-        tell(
-            context,
-            need.resident_id,
-            texts.RESIDENT_RELEASED.format(id=need.id, category=texts.html(need.category)),
-        )
+        async with to(context, need.resident_id):
+            tell(
+                context,
+                need.resident_id,
+                texts.RESIDENT_RELEASED.format(id=need.id, category=texts.named(need.category)),
+            )
 
 
 @coordinator_only
@@ -156,18 +161,19 @@ async def close_pressed(update: Update, context: Ctx) -> None:
     edit_pressed(update, context, texts.HELD_CLOSED.format(id=need.id))
     if need.resident_id != _actor(update):
         shown = s.community.signposts_for(need.description, need.category)
-        signposts = (
-            texts.RESIDENT_HELD_SIGNPOSTS.format(signposts=texts.signpost_lines(shown))
-            if shown
-            else ""
-        )
-        tell(
-            context,
-            need.resident_id,
-            texts.RESIDENT_HELD_CLOSED.format(
-                id=need.id, category=texts.html(need.category), signposts=signposts
-            ),
-        )
+        async with to(context, need.resident_id):
+            signposts = (
+                texts.RESIDENT_HELD_SIGNPOSTS.format(signposts=texts.signpost_lines(shown))
+                if shown
+                else ""
+            )
+            tell(
+                context,
+                need.resident_id,
+                texts.RESIDENT_HELD_CLOSED.format(
+                    id=need.id, category=texts.named(need.category), signposts=signposts
+                ),
+            )
 
 
 def held_handlers() -> list[BaseHandler[Update, Ctx, None]]:

@@ -12,7 +12,7 @@ from domain.privacy import is_anonymous, retention_cutoff
 from domain.quiet import after_quiet, is_quiet
 from domain.safety import UPDATE_IDS_KEPT
 from handlers import coordinator_keys, keyboards, outbox, texts
-from handlers.common import proposal_key, tell
+from handlers.common import proposal_key, tell, to
 from handlers.context import Ctx, Services
 from storage.db import current_unit, processing_update
 
@@ -63,18 +63,20 @@ async def send_proposal(context: Ctx, work: Work) -> None:
     need = await s.store.needs.get(proposal.need_id)
     if need is None:
         return
-    tell(
-        context,
-        proposal.volunteer_id,
-        texts.proposal(need, now=s.now(), tz=s.tz),
-        keyboards.proposal(proposal.id),
-        key=proposal_key(proposal.id),
-    )
+    async with to(context, proposal.volunteer_id):
+        tell(
+            context,
+            proposal.volunteer_id,
+            texts.proposal(need, now=s.now(), tz=s.tz),
+            keyboards.proposal(proposal.id),
+            key=proposal_key(proposal.id),
+        )
 
 
+# How an ended proposal reads (a name in handlers/texts.py, in the volunteer's language).
 _ENDED = {
-    ProposalStatus.TAKEN: texts.PROPOSAL_TAKEN,
-    ProposalStatus.DECLINED: texts.PROPOSAL_DECLINED,
+    ProposalStatus.TAKEN: "PROPOSAL_TAKEN",
+    ProposalStatus.DECLINED: "PROPOSAL_DECLINED",
 }
 
 
@@ -87,15 +89,16 @@ async def proposal_closed(context: Ctx, work: Work) -> None:
     need = await s.store.needs.get(proposal.need_id)
     if need is None:
         return
-    template = _ENDED.get(proposal.status, texts.PROPOSAL_CLOSED)
-    # By key: the proposal may still be waiting in the outbox (the edit then follows it).
-    outbox.edit(
-        s.store.outbox,
-        s.now(),
-        proposal.volunteer_id,
-        texts.proposal_ended(need, template),
-        target=proposal_key(proposal.id),
-    )
+    async with to(context, proposal.volunteer_id):
+        template = getattr(texts, _ENDED.get(proposal.status, "PROPOSAL_CLOSED"))
+        # By key: the proposal may still be waiting in the outbox (the edit then follows it).
+        outbox.edit(
+            s.store.outbox,
+            s.now(),
+            proposal.volunteer_id,
+            texts.proposal_ended(need, template),
+            target=proposal_key(proposal.id),
+        )
 
 
 async def tell_resident_accepted(context: Ctx, work: Work) -> None:
@@ -103,13 +106,14 @@ async def tell_resident_accepted(context: Ctx, work: Work) -> None:
     need = await _need(context, work)
     if need is None or need.volunteer_id is None:
         return
-    name = await _plain_name(context, need.volunteer_id, "A volunteer")  # escaped by texts
-    tell(
-        context,
-        need.resident_id,
-        texts.accepted_resident(need, name),
-        keyboards.accepted_resident(need.id, (need.volunteer_id, name)),
-    )
+    async with to(context, need.resident_id):
+        name = await _plain_name(context, need.volunteer_id, texts.A_VOLUNTEER)  # escaped later
+        tell(
+            context,
+            need.resident_id,
+            texts.accepted_resident(need, name),
+            keyboards.accepted_resident(need.id, (need.volunteer_id, name)),
+        )
 
 
 async def wave_timeout(context: Ctx, work: Work) -> None:
@@ -126,40 +130,48 @@ def _still_theirs(need: Need | None, work: Work) -> bool:
     )
 
 
-async def _remind(context: Ctx, work: Work, template: str) -> None:
+async def _remind(context: Ctx, work: Work, template: Callable[[], str]) -> None:
     """A task message to the volunteer, while the need is still theirs."""
     need = await _need(context, work)
     if need is not None and need.volunteer_id is not None and _still_theirs(need, work):
-        text = _line(context, template, need)
-        tell(context, need.volunteer_id, text, keyboards.task(need.id))
+        async with to(context, need.volunteer_id):
+            tell(
+                context,
+                need.volunteer_id,
+                _line(context, template(), need),
+                keyboards.task(need.id),
+            )
 
 
 async def reminder(context: Ctx, work: Work) -> None:
     """The morning of the need's day."""
-    await _remind(context, work, texts.REMINDER)
+    await _remind(context, work, lambda: texts.REMINDER)
 
 
 async def followup(context: Ctx, work: Work) -> None:
     """After the window: `Done` or `Couldn't do it`."""
-    await _remind(context, work, texts.FOLLOWUP)
+    await _remind(context, work, lambda: texts.FOLLOWUP)
 
 
 async def nudge(context: Ctx, work: Work) -> None:
     """One nudge a day after the follow-up; after that coordinators see it as overdue."""
-    await _remind(context, work, texts.NUDGE)
+    await _remind(context, work, lambda: texts.NUDGE)
 
 
 async def tell_resident_done(context: Ctx, work: Work) -> None:
     need = await _need(context, work)
     if need is None or need.status is not NeedStatus.DONE:
         return
-    name = await _first_name(context, need.volunteer_id, "Your volunteer")
-    tell(
-        context,
-        need.resident_id,
-        texts.RESIDENT_DONE.format(volunteer=name, id=need.id, category=texts.html(need.category)),
-        keyboards.all_good(need.id),
-    )
+    async with to(context, need.resident_id):
+        name = await _first_name(context, need.volunteer_id, texts.YOUR_VOLUNTEER)
+        tell(
+            context,
+            need.resident_id,
+            texts.RESIDENT_DONE.format(
+                volunteer=name, id=need.id, category=texts.named(need.category)
+            ),
+            keyboards.all_good(need.id),
+        )
 
 
 async def tell_resident_dropped(context: Ctx, work: Work) -> None:
@@ -168,23 +180,26 @@ async def tell_resident_dropped(context: Ctx, work: Work) -> None:
         return
     proposals = await context.services.store.needs.proposals_for(need.id)
     dropped = [p.volunteer_id for p in proposals if p.status is ProposalStatus.DROPPED]
-    name = await _first_name(context, dropped[-1] if dropped else None, "Your volunteer")
     # Honestly: "asking other volunteers" only if someone is being asked.
     asking = await context.services.store.needs.open_proposal_count(need.id)
-    template = texts.RESIDENT_DROPPED if asking else texts.RESIDENT_DROPPED_NOBODY
-    tell(
-        context,
-        need.resident_id,
-        template.format(volunteer=name, id=need.id, category=texts.html(need.category)),
-    )
+    async with to(context, need.resident_id):
+        name = await _first_name(context, dropped[-1] if dropped else None, texts.YOUR_VOLUNTEER)
+        template = texts.RESIDENT_DROPPED if asking else texts.RESIDENT_DROPPED_NOBODY
+        tell(
+            context,
+            need.resident_id,
+            template.format(volunteer=name, id=need.id, category=texts.named(need.category)),
+        )
 
 
 async def tell_volunteer_cancelled(context: Ctx, work: Work) -> None:
     need = await _need(context, work)
     if need is not None:
         by_coordinator = work.payload.get("by") == "coordinator"  # withdrawn by /block
-        template = texts.VOLUNTEER_WITHDRAWN if by_coordinator else texts.VOLUNTEER_CANCELLED
-        tell(context, _id(work, "volunteer_id"), _line(context, template, need))
+        volunteer_id = _id(work, "volunteer_id")
+        async with to(context, volunteer_id):
+            template = texts.VOLUNTEER_WITHDRAWN if by_coordinator else texts.VOLUNTEER_CANCELLED
+            tell(context, volunteer_id, _line(context, template, need))
 
 
 async def still_needed(context: Ctx, work: Work) -> None:
@@ -201,12 +216,13 @@ async def still_needed(context: Ctx, work: Work) -> None:
         need_id=need.id,
         window_end=need.window_end.isoformat(),
     )
-    tell(
-        context,
-        need.resident_id,
-        _line(context, texts.STILL_NEEDED, need),
-        keyboards.still_needed(need.id),
-    )
+    async with to(context, need.resident_id):
+        tell(
+            context,
+            need.resident_id,
+            _line(context, texts.STILL_NEEDED, need),
+            keyboards.still_needed(need.id),
+        )
 
 
 async def auto_close(context: Ctx, work: Work) -> None:
@@ -216,12 +232,17 @@ async def auto_close(context: Ctx, work: Work) -> None:
     if need is None or need.window_end.isoformat() != work.payload.get("window_end"):
         return  # extended by `Yes, keep it open`
     if await s.store.needs.close_unmet(need.id, s.now()):
-        tell(context, need.resident_id, _line(context, texts.AUTO_CLOSED, need))
+        async with to(context, need.resident_id):
+            tell(context, need.resident_id, _line(context, texts.AUTO_CLOSED, need))
 
 
-async def _tell_coordinators(context: Ctx, text: str, markup: outbox.Markup | None = None) -> None:
+async def _tell_coordinators(
+    context: Ctx, message: Callable[[], tuple[str, outbox.Markup | None]]
+) -> None:
+    """The same news to every coordinator, each in their own language."""
     for user_id in await context.services.store.people.with_role(Role.COORDINATOR):
-        tell(context, user_id, text, markup)
+        async with to(context, user_id):
+            tell(context, user_id, *message())
 
 
 async def _reach(context: Ctx, user_id: int, fallback: str) -> str:
@@ -240,11 +261,13 @@ async def alert_unmatched(context: Ctx, work: Work) -> None:
     if need is None or need.status is not NeedStatus.OPEN:
         return
     await _tell_coordinators(
-        context, _line(context, texts.ALERT_UNMATCHED, need), coordinator_keys.see_need(need.id)
+        context,
+        lambda: (_line(context, texts.ALERT_UNMATCHED, need), coordinator_keys.see_need(need.id)),
     )
     coordinators = await s.store.people.with_role(Role.COORDINATOR)
     if need.resident_id not in coordinators and not await s.store.work.earlier(work, "need_id"):
-        tell(context, need.resident_id, _line(context, texts.UNMATCHED_RESIDENT, need))
+        async with to(context, need.resident_id):
+            tell(context, need.resident_id, _line(context, texts.UNMATCHED_RESIDENT, need))
 
 
 async def match(context: Ctx, work: Work) -> None:
@@ -259,25 +282,37 @@ async def alert_concern(context: Ctx, work: Work) -> None:
     row = await s.store.needs.concern(_id(work, "concern_id"))
     if row is None:
         return
-    who = await _reach(context, row["raised_by"], "someone")
-    about = f"<b>#{row['need_id']}</b>" if row["need_id"] else "no particular request"
+    who = await _reach(context, row["raised_by"], "")
     # Straight to the need's view: who is involved, its history, and what can be done.
     markup = coordinator_keys.see_need(row["need_id"]) if row["need_id"] else None
-    await _tell_coordinators(
-        context,
-        texts.ALERT_CONCERN.format(who=who, about=about, text=texts.html(row["text"])),
-        markup,
-    )
+
+    def alert() -> tuple[str, outbox.Markup | None]:
+        about = f"<b>#{row['need_id']}</b>" if row["need_id"] else texts.CONCERN_ABOUT_NOTHING
+        text = texts.ALERT_CONCERN.format(
+            who=who or texts.SOMEONE, about=about, text=texts.html(row["text"])
+        )
+        return text, markup
+
+    await _tell_coordinators(context, alert)
 
 
 async def alert_signposted(context: Ctx, work: Work) -> None:
     """A request signposted instead of posted: coordinators hear who and the topic, never
     the resident's words."""
     user_id = _id(work, "user_id")
-    who = await _reach(context, user_id, "a resident")
+    who = await _reach(context, user_id, "")
     keys = ("category", "area", "topics")
-    fields = {k: texts.html(str(work.payload.get(k) or "?")) for k in keys}
-    await _tell_coordinators(context, texts.ALERT_SIGNPOSTED.format(who=who, **fields))
+    fields = {k: str(work.payload.get(k) or "?") for k in keys}
+
+    def alert() -> tuple[str, outbox.Markup | None]:
+        return texts.ALERT_SIGNPOSTED.format(
+            who=who or texts.A_RESIDENT,
+            category=texts.named(fields["category"]),
+            area=texts.html(fields["area"]),
+            topics=", ".join(texts.named(t) for t in fields["topics"].split(", ")),
+        ), None
+
+    await _tell_coordinators(context, alert)
 
 
 async def retention(context: Ctx, work: Work) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -10,7 +11,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from domain.answers import Resume
 from domain.models import Role
-from handlers import texts
+from handlers import i18n, texts
+from handlers.i18n import N_
+from handlers.i18n import gettext as _
 
 VERSION = "v1"
 
@@ -87,6 +90,9 @@ class Action(StrEnum):
     ANN_SKILL = "ansk"  # arg: category index, or x for every skill
     ANN_SEND = "ansend"
     ANN_CANCEL = "ancxl"
+    LANGUAGE = "lang"  # arg: a language code (under /language and the privacy notice)
+    VLANG = "vlang"  # arg: index into the group's languages (a volunteer's, ticked)
+    VLANGS_DONE = "vlangd"
 
 
 # Buttons that work whatever flow the presser is in: proposals, tasks, their own requests.
@@ -117,6 +123,7 @@ GLOBAL_ACTIONS = (
     Action.HELD_CLOSE,
     Action.REFER_TAKE,
     Action.REFER_DECLINE,
+    Action.LANGUAGE,
 )
 
 
@@ -170,34 +177,49 @@ def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[Inline
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
-CANCEL_ROW = [_b("Cancel", Action.ABORT)]
+def _cancel_row() -> list[InlineKeyboardButton]:
+    return [_b(_("Cancel"), Action.ABORT)]
 
 
-def consent(version: int | None = None) -> InlineKeyboardMarkup:
+def consent(
+    version: int | None = None, *, language: str | None = None, offered: tuple[str, ...] = ()
+) -> InlineKeyboardMarkup:
     """`I agree` carries the notice's version (the current one unless given), so agreeing
-    under an old notice agrees to that one only."""
+    under an old notice agrees to that one only, and the language it was read in; under
+    it, the group's other languages, each in its own name."""
     version = texts.PRIVACY_VERSION if version is None else version
-    return InlineKeyboardMarkup(
-        [[_b("I agree", Action.CONSENT, f"y{version}"), _b("No thanks", Action.CONSENT, "n")]]
-    )
+    agree = f"y{version}{language or ''}"
+    rows = [[_b(_("I agree"), Action.CONSENT, agree), _b(_("No thanks"), Action.CONSENT, "n")]]
+    others = [code for code in offered if code != language]
+    if len(offered) > 1:
+        rows.append([_b(i18n.NAMES[code], Action.LANGUAGE, code) for code in others])
+    return InlineKeyboardMarkup(rows)
 
 
-def parse_consent(arg: str) -> tuple[bool, int] | None:
-    """(agreed, notice version) from a consent button; `y` alone is the first notice's."""
+_AGREED = re.compile(r"^y(\d{1,6})?([a-z]{2})?$")
+
+
+def parse_consent(arg: str) -> tuple[bool, int, str | None] | None:
+    """(agreed, notice version, language read in) from a consent button; `y` alone is the
+    first notice's."""
     if arg == "n":
-        return False, 0
-    if arg == "y":
-        return True, 1
-    if arg.startswith("y") and arg[1:].isdigit() and len(arg) < 8:
-        return True, int(arg[1:])
-    return None
+        return False, 0, None
+    found = _AGREED.match(arg)
+    if found is None:
+        return None
+    return True, int(found[1] or 1), found[2]
+
+
+def languages(offered: tuple[str, ...]) -> InlineKeyboardMarkup:
+    """One button for each language the group offers, in that language's own name."""
+    return InlineKeyboardMarkup(_rows([_b(i18n.NAMES[c], Action.LANGUAGE, c) for c in offered], 3))
 
 
 def menu(tasks: bool = False) -> InlineKeyboardMarkup:
     """`I need help`, `I can help`, and for a volunteer `My tasks`."""
-    rows = [[_b("I need help", Action.MENU, "need"), _b("I can help", Action.MENU, "help")]]
+    rows = [[_b(_("I need help"), Action.MENU, "need"), _b(_("I can help"), Action.MENU, "help")]]
     if tasks:
-        rows.append([_b("My tasks", Action.MENU, "tasks")])
+        rows.append([_b(_("My tasks"), Action.MENU, "tasks")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -210,10 +232,10 @@ def resume(flow: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _b("Carry on", Action.RESUME, f"{Resume.CARRY_ON.value}{flow}"),
-                _b("Start again", Action.RESUME, f"{Resume.START_AGAIN.value}{flow}"),
+                _b(_("Carry on"), Action.RESUME, f"{Resume.CARRY_ON.value}{flow}"),
+                _b(_("Start again"), Action.RESUME, f"{Resume.START_AGAIN.value}{flow}"),
             ],
-            [_b("Cancel", Action.RESUME, f"{Resume.CANCEL.value}{flow}")],
+            [_b(_("Cancel"), Action.RESUME, f"{Resume.CANCEL.value}{flow}")],
         ]
     )
 
@@ -230,69 +252,94 @@ def parse_resume(arg: str) -> tuple[Resume, str] | None:
 def post_anyway() -> InlineKeyboardMarkup:
     """Under signposts that are not about an emergency."""
     return InlineKeyboardMarkup(
-        [[_b("It's not that, post it", Action.POST_ANYWAY)], [_b("Cancel", Action.ABORT)]]
+        [[_b(_("It's not that, post it"), Action.POST_ANYWAY)], [_b(_("Cancel"), Action.ABORT)]]
     )
 
 
 def held_need(need_id: int, see: bool = True) -> InlineKeyboardMarkup:
     """Under each need held for a coordinator in /open."""
-    row = [_b("Release", Action.HELD_RELEASE, need_id), _b("Close", Action.HELD_CLOSE, need_id)]
+    row = [
+        _b(_("Release"), Action.HELD_RELEASE, need_id),
+        _b(_("Close"), Action.HELD_CLOSE, need_id),
+    ]
     if see:
-        row.insert(0, _b("See in full", Action.NEED_SEE, need_id))
+        row.insert(0, _b(_("See in full"), Action.NEED_SEE, need_id))
     return InlineKeyboardMarkup([row])
 
 
 def refer_agreed() -> InlineKeyboardMarkup:
     """Under a referral's summary: the resident's agreement, without which nothing is kept."""
     return InlineKeyboardMarkup(
-        [[_b("Yes, they agreed", Action.REFER_AGREED, "y"), _b("No", Action.REFER_AGREED, "n")]]
+        [
+            [
+                _b(_("Yes, they agreed"), Action.REFER_AGREED, "y"),
+                _b(_("No"), Action.REFER_AGREED, "n"),
+            ]
+        ]
     )
 
 
 def referral(need_id: int) -> InlineKeyboardMarkup:
     """Under each council referral in /open."""
     return InlineKeyboardMarkup(
-        [[_b("Take", Action.REFER_TAKE, need_id), _b("Decline", Action.REFER_DECLINE, need_id)]]
+        [
+            [
+                _b(_("Take"), Action.REFER_TAKE, need_id),
+                _b(_("Decline"), Action.REFER_DECLINE, need_id),
+            ]
+        ]
     )
 
 
 def categories(names: list[str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_b(n, Action.CATEGORY, i)] for i, n in enumerate(names)] + [CANCEL_ROW]
+        [[_b(i18n.named(n), Action.CATEGORY, i)] for i, n in enumerate(names)] + [_cancel_row()]
     )
 
 
 def areas(names: list[str]) -> InlineKeyboardMarkup:
     buttons = [_b(n, Action.AREA, i) for i, n in enumerate(names)]
-    return InlineKeyboardMarkup([*_rows(buttons, 2), CANCEL_ROW])
+    return InlineKeyboardMarkup([*_rows(buttons, 2), _cancel_row()])
 
 
 def when() -> InlineKeyboardMarkup:
     buttons = [_b(label, Action.WHEN, w.value) for w, label in texts.WHEN_LABELS.items()]
-    return InlineKeyboardMarkup([*_rows(buttons, 2), CANCEL_ROW])
+    return InlineKeyboardMarkup([*_rows(buttons, 2), _cancel_row()])
 
 
 def confirm_need() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b("Post", Action.POST), _b("Cancel", Action.ABORT)]])
+    return InlineKeyboardMarkup([[_b(_("Post"), Action.POST), _b(_("Cancel"), Action.ABORT)]])
 
 
 def duplicate() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_b("Yes, it's new", Action.DUPLICATE, "y"), _b("No, same one", Action.DUPLICATE, "n")]]
+        [
+            [
+                _b(_("Yes, it's new"), Action.DUPLICATE, "y"),
+                _b(_("No, same one"), Action.DUPLICATE, "n"),
+            ]
+        ]
     )
 
 
 def forget() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_b("Delete my data", Action.FORGET, "y"), _b("Keep my data", Action.FORGET, "n")]]
+        [[_b(_("Delete my data"), Action.FORGET, "y"), _b(_("Keep my data"), Action.FORGET, "n")]]
     )
 
 
 def toggles(
-    names: list[str], chosen: set[str], action: Action, done: Action
+    names: list[str],
+    chosen: set[str],
+    action: Action,
+    done: Action,
+    shown: Callable[[str], str] = i18n.named,
 ) -> InlineKeyboardMarkup:
-    buttons = [_b(("✅ " if n in chosen else "") + n, action, i) for i, n in enumerate(names)]
-    return InlineKeyboardMarkup([*_rows(buttons, 2), [_b("Done", done)], CANCEL_ROW])
+    """One button per name to tick or untick (`shown` as the reader reads it), then Done."""
+    buttons = [
+        _b(("✅ " if n in chosen else "") + shown(n), action, i) for i, n in enumerate(names)
+    ]
+    return InlineKeyboardMarkup([*_rows(buttons, 2), [_b(_("Done"), done)], _cancel_row()])
 
 
 # How far from a shared location a volunteer will go, in km.
@@ -300,34 +347,41 @@ RADII = (1.0, 2.0, 5.0)
 
 
 def radius() -> InlineKeyboardMarkup:
-    buttons = [_b(f"{km:g} km", Action.RADIUS, i) for i, km in enumerate(RADII)]
-    return InlineKeyboardMarkup([buttons, CANCEL_ROW])
+    buttons = [
+        _b(_("{km} km").format(km=texts.number(km)), Action.RADIUS, i) for i, km in enumerate(RADII)
+    ]
+    return InlineKeyboardMarkup([buttons, _cancel_row()])
 
 
 def availability() -> InlineKeyboardMarkup:
     buttons = [
         _b(label, Action.AVAILABILITY, a.value) for a, label in texts.AVAILABILITY_LABELS.items()
     ]
-    return InlineKeyboardMarkup([*_rows(buttons, 2), CANCEL_ROW])
+    return InlineKeyboardMarkup([*_rows(buttons, 2), _cancel_row()])
 
 
 def confirm_volunteer() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b("Save", Action.SAVE), _b("Cancel", Action.ABORT)]])
+    return InlineKeyboardMarkup([[_b(_("Save"), Action.SAVE), _b(_("Cancel"), Action.ABORT)]])
 
 
 def proposal(proposal_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_b("Accept", Action.ACCEPT, proposal_id), _b("Decline", Action.DECLINE, proposal_id)]]
+        [
+            [
+                _b(_("Accept"), Action.ACCEPT, proposal_id),
+                _b(_("Decline"), Action.DECLINE, proposal_id),
+            ]
+        ]
     )
 
 
 # Labels and the hours each stands for.
 HOURS: tuple[tuple[str, float], ...] = (
-    ("15 min", 0.25),
-    ("30 min", 0.5),
-    ("1 hour", 1.0),
-    ("2 hours", 2.0),
-    ("3+ hours", 3.0),
+    (N_("15 min"), 0.25),
+    (N_("30 min"), 0.5),
+    (N_("1 hour"), 1.0),
+    (N_("2 hours"), 2.0),
+    (N_("3+ hours"), 3.0),
 )
 
 
@@ -350,8 +404,8 @@ def task(need_id: int, resident: tuple[int, str] | None = None) -> InlineKeyboar
     return InlineKeyboardMarkup(
         [
             *_reach(need_id, resident),
-            [_b("Done", Action.DONE, need_id), _b("Couldn't do it", Action.DROP, need_id)],
-            [_b("Raise a concern", Action.CONCERN, need_id)],
+            [_b(_("Done"), Action.DONE, need_id), _b(_("Couldn't do it"), Action.DROP, need_id)],
+            [_b(_("Raise a concern"), Action.CONCERN, need_id)],
         ]
     )
 
@@ -359,7 +413,7 @@ def task(need_id: int, resident: tuple[int, str] | None = None) -> InlineKeyboar
 def accepted_resident(need_id: int, volunteer: tuple[int, str] | None) -> InlineKeyboardMarkup:
     """Under the resident's "accepted" message."""
     return InlineKeyboardMarkup(
-        [*_reach(need_id, volunteer), [_b("Raise a concern", Action.CONCERN, need_id)]]
+        [*_reach(need_id, volunteer), [_b(_("Raise a concern"), Action.CONCERN, need_id)]]
     )
 
 
@@ -402,7 +456,7 @@ def share_phone() -> ReplyKeyboardMarkup:
 
 
 def hours(need_id: int) -> InlineKeyboardMarkup:
-    buttons = [_b(label, Action.HOURS, f"{need_id}h{i}") for i, (label, _) in enumerate(HOURS)]
+    buttons = [_b(_(label), Action.HOURS, f"{need_id}h{i}") for i, (label, _h) in enumerate(HOURS)]
     return InlineKeyboardMarkup(_rows(buttons, 3))
 
 
@@ -414,22 +468,29 @@ def parse_hours(arg: str) -> tuple[int, float] | None:
 
 
 def cancel_need(need_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b(f"Cancel #{need_id}", Action.CANCEL_NEED, need_id)]])
+    return InlineKeyboardMarkup(
+        [[_b(_("Cancel #{id}").format(id=need_id), Action.CANCEL_NEED, need_id)]]
+    )
 
 
 def cancel_offer(offer_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b("Cancel this offer", Action.CANCEL_OFFER, offer_id)]])
+    return InlineKeyboardMarkup([[_b(_("Cancel this offer"), Action.CANCEL_OFFER, offer_id)]])
 
 
 def still_needed(need_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_b("Yes, keep it open", Action.KEEP, need_id), _b("No, close it", Action.CLOSE, need_id)]]
+        [
+            [
+                _b(_("Yes, keep it open"), Action.KEEP, need_id),
+                _b(_("No, close it"), Action.CLOSE, need_id),
+            ]
+        ]
     )
 
 
 def all_good(need_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_b("Yes", Action.GOOD, need_id), _b("There's a problem", Action.PROBLEM, need_id)]]
+        [[_b(_("Yes"), Action.GOOD, need_id), _b(_("There's a problem"), Action.PROBLEM, need_id)]]
     )
 
 
@@ -438,9 +499,9 @@ def all_good(need_id: int) -> InlineKeyboardMarkup:
 
 def open_need(need_id: int, see: bool = True) -> InlineKeyboardMarkup:
     """Under each need in /open: see it in full, ask someone, close it."""
-    row = [_b("Assign", Action.NEED_ASSIGN, need_id), _b("Close", Action.NEED_CLOSE, need_id)]
+    row = [_b(_("Assign"), Action.NEED_ASSIGN, need_id), _b(_("Close"), Action.NEED_CLOSE, need_id)]
     if see:
-        row.insert(0, _b("See in full", Action.NEED_SEE, need_id))
+        row.insert(0, _b(_("See in full"), Action.NEED_SEE, need_id))
     return InlineKeyboardMarkup([row])
 
 
@@ -458,7 +519,13 @@ def assign_choices(need_id: int, volunteers: list[tuple[str, int]]) -> InlineKey
     """One `Ask <name>` button per volunteer who could be asked about this need."""
     return InlineKeyboardMarkup(
         [
-            [_b(f"Ask {name}", Action.ASSIGN_TO, f"{need_id}x{_base36(user_id)}")]
+            [
+                _b(
+                    _("Ask {name}").format(name=name),
+                    Action.ASSIGN_TO,
+                    f"{need_id}x{_base36(user_id)}",
+                )
+            ]
             for name, user_id in volunteers
         ]
     )
@@ -477,12 +544,12 @@ def parse_assign(arg: str) -> tuple[int, int] | None:
 
 def approve(user_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_b("Approve", Action.APPROVE, user_id), _b("Reject", Action.REJECT, user_id)]]
+        [[_b(_("Approve"), Action.APPROVE, user_id), _b(_("Reject"), Action.REJECT, user_id)]]
     )
 
 
 def resolve(concern_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b("Resolved", Action.RESOLVE, concern_id)]])
+    return InlineKeyboardMarkup([[_b(_("Resolved"), Action.RESOLVE, concern_id)]])
 
 
 _ROLE_LETTERS = {Role.COORDINATOR: "c", Role.LIAISON: "l"}
@@ -494,7 +561,13 @@ def remove_roles(holders: list[tuple[str, int, Role]]) -> InlineKeyboardMarkup |
         return None
     return InlineKeyboardMarkup(
         [
-            [_b(f"Remove {label}", Action.ROLE_REMOVE, f"{user_id}{_ROLE_LETTERS[role]}")]
+            [
+                _b(
+                    _("Remove {name}").format(name=label),
+                    Action.ROLE_REMOVE,
+                    f"{user_id}{_ROLE_LETTERS[role]}",
+                )
+            ]
             for label, user_id, role in holders
         ]
     )
@@ -506,3 +579,8 @@ def parse_role_removal(arg: str) -> tuple[int, Role] | None:
     if role is None or not user.isdigit() or len(user) > 15:
         return None
     return int(user), role
+
+
+def hours_label(hours: float) -> str:
+    """What the button for these hours said, in the reader's language."""
+    return _(next(label for label, h in HOURS if h == hours))

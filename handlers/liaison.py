@@ -29,7 +29,7 @@ from domain.periods import Period, PeriodError, last_week, next_local
 from domain.referrals import ReferralFigures, referral_figures, weekly_referrals
 from domain.reports import Figures, LiaisonReport, Shown, Supply, weekly_rows
 from handlers import outbox, texts
-from handlers.common import reply, tell
+from handlers.common import reply, tell, to
 from handlers.context import Ctx, Services
 from handlers.digest import split_message
 from handlers.roles import requires
@@ -49,7 +49,7 @@ def _h(shown: Shown) -> str:
 
 
 def _median(shown: Shown) -> str:
-    return f"{_h(shown)} h" if shown.exact else _h(shown)
+    return texts.MEDIAN_HOURS.format(hours=_h(shown)) if shown.exact else _h(shown)
 
 
 def _row(name: str, f: Figures) -> str:
@@ -126,7 +126,7 @@ def render_report(report: LiaisonReport, title: str) -> list[list[str]]:
             [
                 texts.REPORT_UNSERVED,
                 *(
-                    texts.REPORT_UNSERVED_ROW.format(category=texts.html(c), area=texts.html(a))
+                    texts.REPORT_UNSERVED_ROW.format(category=texts.named(c), area=texts.html(a))
                     for c, a in report.unserved
                 ),
             ]
@@ -188,7 +188,7 @@ def render_trend(trend: tuple[TrendWeek, ...]) -> str:
     """The whole group week by week, a short table."""
     rows = [
         texts.REPORT_TREND_ROW.format(
-            week=f"{t.week.start.day} {t.week.start:%b}",
+            week=texts.day_month(t.week.start),
             posted=_h(t.posted),
             matched=_h(t.matched),
             done=_h(t.done),
@@ -290,10 +290,10 @@ async def send_weekly_report(context: Ctx, work: Work) -> None:
         KIND, next_local(now, s.digest_time, s.tz, weekday=MONDAY), now, beyond=now
     )
     period = last_week(now.astimezone(s.tz).date())
-    messages = await report_messages(s, period, now, weekly=True)
     for user_id in await s.store.people.with_role(Role.LIAISON):
-        for text in messages:
-            tell(context, user_id, text, priority=outbox.BULK)
+        async with to(context, user_id):
+            for text in await report_messages(s, period, now, weekly=True):
+                tell(context, user_id, text, priority=outbox.BULK)
 
 
 async def seed(s: Services) -> None:

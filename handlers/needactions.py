@@ -16,7 +16,7 @@ from domain.matching import next_wave
 from domain.models import Need, NeedStatus
 from domain.needview import MAX_NOTE, can_reopen, reopen_window
 from handlers import awaiting, coordinator_keys, keyboards, texts
-from handlers.common import answer, clean_text, edit_pressed, reply, tell
+from handlers.common import answer, clean_text, edit_pressed, reply, tell, to
 from handlers.context import Ctx
 from handlers.keyboards import Action
 from handlers.needview import pressed_facts, pressed_number, reach_named
@@ -82,17 +82,23 @@ async def reassign_confirmed(update: Update, context: Ctx) -> None:
     answer(update)
     need = await s.store.needs.get(need_id)
     assert need is not None and facts.volunteer is not None
-    tell(context, volunteer_id, texts.need_line(texts.VOLUNTEER_REASSIGNED, need, now=now, tz=s.tz))
-    if facts.resident.known and facts.resident.user_id != _actor(update):
+    async with to(context, volunteer_id):
         tell(
             context,
-            facts.resident.user_id,
-            texts.RESIDENT_REASSIGNED.format(
-                id=need.id,
-                category=texts.html(need.category),
-                volunteer=texts.html(facts.volunteer.first_name or "your volunteer"),
-            ),
+            volunteer_id,
+            texts.need_line(texts.VOLUNTEER_REASSIGNED, need, now=now, tz=s.tz),
         )
+    if facts.resident.known and facts.resident.user_id != _actor(update):
+        async with to(context, facts.resident.user_id):
+            tell(
+                context,
+                facts.resident.user_id,
+                texts.RESIDENT_REASSIGNED.format(
+                    id=need.id,
+                    category=texts.named(need.category),
+                    volunteer=texts.html(facts.volunteer.first_name) or texts.YOUR_VOLUNTEER_LOWER,
+                ),
+            )
     edit_pressed(
         update, context, texts.REASSIGNED.format(id=need.id, volunteer=reach_named(facts.volunteer))
     )
@@ -151,11 +157,12 @@ async def end_confirmed(update: Update, context: Ctx) -> None:
     )
     need = await s.store.needs.get(need_id)
     if need is not None and facts.resident.known and facts.resident.user_id != _actor(update):
-        tell(
-            context,
-            facts.resident.user_id,
-            texts.RESIDENT_NEED_CLOSED.format(id=need.id, category=texts.html(need.category)),
-        )
+        async with to(context, facts.resident.user_id):
+            tell(
+                context,
+                facts.resident.user_id,
+                texts.RESIDENT_NEED_CLOSED.format(id=need.id, category=texts.named(need.category)),
+            )
 
 
 @coordinator_only
@@ -209,11 +216,12 @@ async def reopen_pressed(update: Update, context: Ctx) -> None:
     reply(update, context, template.format(id=facts.id, asked=asked))
     need = await s.store.needs.get(facts.id)
     if need is not None and facts.resident.user_id != _actor(update):
-        tell(
-            context,
-            facts.resident.user_id,
-            texts.RESIDENT_REOPENED.format(id=need.id, category=texts.html(need.category)),
-        )
+        async with to(context, facts.resident.user_id):
+            tell(
+                context,
+                facts.resident.user_id,
+                texts.RESIDENT_REOPENED.format(id=need.id, category=texts.named(need.category)),
+            )
 
 
 # --- Add note and Message resident -----------------------------------------------------------
@@ -295,16 +303,17 @@ async def take_message(update: Update, context: Ctx, data: dict[str, Any], text:
     if not await s.store.cases.add_note(need_id, _actor(update), MESSAGE, words, s.now()):
         reply(update, context, texts.NEED_NO_NOTES.format(id=need_id))
         return
-    tell(
-        context,
-        facts.resident.user_id,
-        texts.FROM_COORDINATORS.format(
-            group=texts.html(s.community.name),
-            id=need.id,
-            category=texts.html(need.category),
-            text=texts.html(words),
-        ),
-    )
+    async with to(context, facts.resident.user_id):
+        tell(
+            context,
+            facts.resident.user_id,
+            texts.FROM_COORDINATORS.format(
+                group=texts.html(s.community.name),
+                id=need.id,
+                category=texts.named(need.category),
+                text=texts.html(words),
+            ),
+        )
     reply(
         update, context, texts.MESSAGE_SENT.format(id=need_id, resident=reach_named(facts.resident))
     )

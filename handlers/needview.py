@@ -43,7 +43,7 @@ def _actor(update: Update) -> int:
 
 def reach_named(who: Named | None) -> str:
     if who is None or not who.known:
-        return texts.html("someone whose details were deleted")
+        return texts.DETAILS_DELETED
     return texts.reach(who.first_name, who.username, who.user_id)
 
 
@@ -61,7 +61,7 @@ def _line(event: Event, context: Ctx) -> str:
     )
     words = texts.HISTORY[event.happened.value].format(
         who=reach_named(event.who) if event.who is not None else "",
-        other=reach_named(event.other) if event.other is not None else "a volunteer",
+        other=reach_named(event.other) if event.other is not None else texts.A_VOLUNTEER_LOWER,
         text=_excerpt(event.text),
         hours=hours,
     )
@@ -92,7 +92,7 @@ async def render(context: Ctx, need: Need, file: NeedFile, viewer: int) -> tuple
     fields = {
         "id": need.id,
         "status": texts.VIEW_STATUS[facts.status.value],
-        "category": texts.html(need.category),
+        "category": texts.named(need.category),
         "area": texts.html(need.area),
         "when": texts.need_when(need, s.now(), s.tz),
         "resident": reach_named(facts.resident),

@@ -133,12 +133,18 @@ def soon(call: Callable[[], Coroutine[Any, Any, Any]]) -> None:
     calls.append(call)
 
 
-async def send_soon(calls: Iterable[Callable[[], Coroutine[Any, Any, Any]]]) -> None:
-    """Send what `soon` gathered, side by side; Telegram failing here changes nothing."""
+async def send_soon(
+    calls: Iterable[Callable[[], Coroutine[Any, Any, Any]]],
+    sent: Callable[[Message], None] | None = None,
+) -> None:
+    """Send what `soon` gathered, side by side; Telegram failing here changes nothing.
+    Each message that reaches a chat is told to `sent` (the sender's `saw`)."""
     results = await asyncio.gather(*(c() for c in calls), return_exceptions=True)
     for result in results:
         if isinstance(result, Exception) and not _not_modified(result):
             logger.info("An answer could not be sent: %r", result)
+        elif isinstance(result, Message) and sent is not None:
+            sent(result)
 
 
 def _not_modified(exc: BaseException) -> bool:
@@ -230,6 +236,9 @@ class Sender:
         self._slots = asyncio.Semaphore(concurrency)
         self._queued: set[int] = set()
         self._tasks: set[asyncio.Task[bool]] = set()
+        # The newest message sent to each chat since start-up (a flow's question is edited
+        # in place only while it is the newest: handlers/flows.py `ask`).
+        self._newest: dict[int, int] = {}
         outbox.listener = self.enqueue
 
     @staticmethod
@@ -255,6 +264,21 @@ class Sender:
 
     def waiting(self) -> int:
         return sum(len(q) for q in self._queues.values())
+
+    def newest(self, chat_id: int) -> int | None:
+        """The id of the newest message sent to this chat, if nothing more is on its way
+        there; None when unknown (nothing sent to it since start-up) or when more is queued."""
+        if self._queues.get(chat_id):
+            return None
+        return self._newest.get(chat_id)
+
+    def saw(self, message: Message) -> None:
+        """A message reached a chat by another road (an error's apology, a file): it is
+        the newest there now. Ids only grow within a chat."""
+        self._note(message.chat.id, message.message_id)
+
+    def _note(self, chat_id: int, message_id: int) -> None:
+        self._newest[chat_id] = max(message_id, self._newest.get(chat_id, message_id))
 
     async def drain(self, chats: Iterable[int] | None = None) -> bool:
         """Send what is queued for these chats (all, without), each chat in order. True if
@@ -382,6 +406,8 @@ class Sender:
             await self.outbox.settle(row, "skipped", self.now())
             return "skipped"
         sent_id = None if isinstance(message_id, bool) else message_id
+        if row.method == SEND and sent_id is not None:
+            self._note(row.chat_id, sent_id)
         await self.outbox.settle(row, "sent", self.now(), sent_id)
         return "sent"
 

@@ -19,7 +19,7 @@ from domain.coordination import BlockProblem, assign_problem, block_problem, unb
 from domain.lifecycle import wave_deadline
 from domain.people import Known, Outcome, PersonRef, RefKind, match, parse_ref
 from handlers import coordinator_keys, keyboards, menus, texts
-from handlers.common import answer, clean_text, remove_buttons, reply, tell
+from handlers.common import answer, clean_text, remove_buttons, reply, tell, to
 from handlers.context import Ctx
 from handlers.keyboards import Action
 from handlers.roles import coordinator_only
@@ -265,7 +265,8 @@ async def block_person(update: Update, context: Ctx, user_id: int, reason: str |
     if problem is not None:
         return texts.BLOCK_PROBLEMS[problem.value].format(id=user_id, name=name)
     logger.info("Coordinator %s blocked user %s", _actor(update), user_id)
-    tell(context, user_id, texts.BLOCKED_NOTICE)
+    async with to(context, user_id):
+        tell(context, user_id, texts.BLOCKED_NOTICE)
     # Needs whose proposals or volunteer were withdrawn go to the next volunteers.
     await s.aid.match_open_needs(s.now())
     return texts.BLOCKED_DONE.format(name=name)
@@ -280,7 +281,8 @@ async def unblock_person(update: Update, context: Ctx, user_id: int) -> str:
     name = await _reach_id(context, user_id)
     if problem is not None:
         return texts.BLOCK_PROBLEMS[problem.value].format(id=user_id, name=name)
-    tell(context, user_id, texts.UNBLOCKED_NOTICE)
+    async with to(context, user_id):
+        tell(context, user_id, texts.UNBLOCKED_NOTICE)
     await s.aid.match_open_needs(s.now())
     return texts.UNBLOCKED_DONE.format(name=name)
 
@@ -336,7 +338,8 @@ async def approve_one(update: Update, context: Ctx, user_id: int) -> str:
     name = await _reach_id(context, user_id)
     if not await s.store.coordination.approve(user_id, _actor(update), now):
         return texts.NOT_PENDING.format(name=name)
-    tell(context, user_id, texts.VOLUNTEER_APPROVED)
+    async with to(context, user_id):
+        tell(context, user_id, texts.VOLUNTEER_APPROVED)
     menus.refresh(context, user_id)
     await s.aid.match_open_needs(now)
     return texts.APPROVED.format(name=name)

@@ -38,7 +38,7 @@ from domain.models import MAX_DESCRIPTION, Need, NeedStatus, Role, When, Work
 from domain.privacy import is_anonymous
 from domain.referrals import ReferralFacts, ReferralStatus, status_of, steps
 from handlers import flows, keyboards, texts
-from handlers.common import answer, clean_text, edit_pressed, remove_buttons, reply, tell
+from handlers.common import answer, clean_text, edit_pressed, remove_buttons, reply, tell, to
 from handlers.context import Ctx
 from handlers.digest import split_message
 from handlers.keyboards import Action
@@ -124,12 +124,14 @@ async def ask_category(update: Update, context: Ctx) -> None:
 
 @flows.step("refer.area", _area_buttons)
 async def ask_area(update: Update, context: Ctx) -> None:
-    reply(update, context, texts.ASK_REFER_AREA, reply_markup=_area_buttons(context))
+    chosen = [("category", context.form["category"])]
+    flows.ask(update, context, texts.ASK_REFER_AREA, _area_buttons(context), chosen=chosen)
 
 
 @flows.step("refer.description")
 async def ask_description(update: Update, context: Ctx) -> None:
-    reply(update, context, texts.ASK_REFER_DESCRIPTION)
+    chosen = [(key, context.form[key]) for key in ("category", "area")]
+    flows.ask(update, context, texts.ASK_REFER_DESCRIPTION, chosen=chosen)
 
 
 @flows.step("refer.when", lambda context: keyboards.when())
@@ -139,7 +141,8 @@ async def ask_when(update: Update, context: Ctx) -> None:
 
 @flows.step("refer.name")
 async def ask_name(update: Update, context: Ctx) -> None:
-    reply(update, context, texts.ASK_REFER_NAME)
+    chosen = [("when", texts.WHEN_LABELS[When(context.form["when"])])]
+    flows.ask(update, context, texts.ASK_REFER_NAME, chosen=chosen)
 
 
 @flows.step("refer.contact")
@@ -154,8 +157,13 @@ async def ask_reference(update: Update, context: Ctx) -> None:
 
 @flows.step("refer.agreed", lambda context: keyboards.refer_agreed())
 async def ask_agreed(update: Update, context: Ctx, lead: str = "") -> None:
+    reply(update, context, lead + _check(context), reply_markup=keyboards.refer_agreed())
+
+
+def _check(context: Ctx) -> str:
+    """The referral as it would be kept, and whether the resident agreed."""
     form = context.form
-    text = texts.REFER_SUMMARY.format(
+    return texts.REFER_SUMMARY.format(
         ref=texts.html(form["ref"]),
         category=texts.html(form["category"]),
         area=texts.html(form["area"]),
@@ -164,7 +172,6 @@ async def ask_agreed(update: Update, context: Ctx, lead: str = "") -> None:
         name=texts.html(form["name"]),
         contact=texts.html(form["contact"]),
     )
-    reply(update, context, lead + text, reply_markup=keyboards.refer_agreed())
 
 
 @holding(Role.LIAISON)
@@ -305,7 +312,7 @@ async def agreed_pressed(update: Update, context: Ctx) -> object:
 
 @holding(Role.LIAISON)
 async def agreed_typed(update: Update, context: Ctx) -> object:
-    said = answers.yes_or_no(flows.typed(update), ("yes they agreed", "agreed", "they agreed"))
+    said = answers.yes_or_no(flows.typed(update), answers.AGREED_WORDS)
     if said is answers.Confirm.YES:
         return await _refer(update, context)
     if said is answers.Confirm.NO:
@@ -339,9 +346,9 @@ async def _refer(update: Update, context: Ctx) -> int:
         str(form["contact"]),
         now,
     )
-    ref = str(form["ref"])
+    question, ref = _check(context), str(form["ref"])
     form.clear()
-    reply(update, context, texts.REFER_SENT.format(ref=texts.html(ref)))
+    flows.conclude(update, context, question, texts.REFER_SENT.format(ref=texts.html(ref)))
     return ConversationHandler.END
 
 
@@ -415,7 +422,7 @@ def _line_fields(context: Ctx, need: Need, ref: str) -> dict[str, object]:
     s = context.services
     return {
         "id": need.id,
-        "category": texts.html(need.category),
+        "category": texts.named(need.category),
         "area": texts.html(need.area),
         "when": texts.need_when(need, s.now(), s.tz),
         "ref": texts.html(ref),
@@ -431,9 +438,10 @@ async def alert_referral(context: Ctx, work: Work) -> None:
     referral = await s.store.referrals.get(need.id) if need is not None else None
     if need is None or referral is None or need.status is not NeedStatus.REFERRED:
         return  # taken or declined already
-    text = texts.ALERT_REFERRAL.format(**_line_fields(context, need, referral.council_ref))
     for user_id in await s.store.people.with_role(Role.COORDINATOR):
-        tell(context, user_id, text)
+        async with to(context, user_id):
+            fields = _line_fields(context, need, referral.council_ref)
+            tell(context, user_id, texts.ALERT_REFERRAL.format(**fields))
 
 
 async def referred_section(update: Update, context: Ctx, limit: int) -> int:
@@ -567,13 +575,14 @@ async def reason_given(update: Update, context: Ctx) -> object:
         return ConversationHandler.END
     reply(update, context, texts.REFERRAL_DECLINED.format(id=need_id))
     if not is_anonymous(referral.liaison_id):
-        tell(
-            context,
-            referral.liaison_id,
-            texts.LIAISON_DECLINED.format(
-                ref=texts.html(referral.council_ref), reason=texts.html(reason)
-            ),
-        )
+        async with to(context, referral.liaison_id):
+            tell(
+                context,
+                referral.liaison_id,
+                texts.LIAISON_DECLINED.format(
+                    ref=texts.html(referral.council_ref), reason=texts.html(reason)
+                ),
+            )
     return ConversationHandler.END
 
 

@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from domain.relay import MAX_RELAYED, RelayLink, open_links
 from handlers import keyboards, texts
-from handlers.common import answer, clean_text, reply, tell, unknown_message
+from handlers.common import answer, clean_text, reply, tell, to, unknown_message
 from handlers.context import Ctx
 from handlers.keyboards import Action
 from handlers.outside import answered_pending
@@ -57,12 +57,13 @@ async def _pass_on(update: Update, context: Ctx, link: RelayLink, text: str) -> 
     me = update.effective_user.id
     await s.store.relay.add(link.need_id, me, link.other_id, text, s.now())
     name = context.person.first_name if context.person else update.effective_user.first_name
-    tell(
-        context,
-        link.other_id,
-        texts.RELAY_FROM.format(name=texts.html(name), id=link.need_id, text=texts.html(text)),
-        keyboards.relay_reply(link.need_id, me),
-    )
+    async with to(context, link.other_id):
+        tell(
+            context,
+            link.other_id,
+            texts.RELAY_FROM.format(name=texts.html(name), id=link.need_id, text=texts.html(text)),
+            keyboards.relay_reply(link.need_id, me),
+        )
     reply(update, context, texts.RELAY_SENT.format(name=texts.html(link.other_name)))
 
 
@@ -173,12 +174,15 @@ async def contact_shared(update: Update, context: Ctx) -> None:
     phone = clean_text(message.contact.phone_number)[:32]
     name = context.person.first_name if context.person else user.first_name
     await s.store.relay.add(link.need_id, user.id, link.other_id, f"phone: {phone}", s.now())
-    tell(
-        context,
-        link.other_id,
-        texts.PHONE_FROM.format(name=texts.html(name), id=link.need_id, phone=texts.html(phone)),
-        keyboards.relay_reply(link.need_id, user.id),
-    )
+    async with to(context, link.other_id):
+        tell(
+            context,
+            link.other_id,
+            texts.PHONE_FROM.format(
+                name=texts.html(name), id=link.need_id, phone=texts.html(phone)
+            ),
+            keyboards.relay_reply(link.need_id, user.id),
+        )
     reply(
         update,
         context,

@@ -49,11 +49,12 @@ NEED_SIGNPOSTED = 6  # shown signposts: `It's not that, post it` (held for a coo
 
 
 async def pressed(update: Update, context: Ctx) -> keyboards.Button | None:
-    """Answer a press and take the buttons off its message, so it can't be pressed twice."""
+    """A button that answered the question on its message: the press is answered, and the
+    message becomes what comes next, or loses its buttons (handlers/flows.py `by_button`),
+    so it can't be pressed twice."""
     query = update.callback_query
     assert query is not None
-    answer(update)
-    remove_buttons(update, context)
+    flows.by_button(update, context)
     return keyboards.parse(query.data)
 
 
@@ -74,8 +75,7 @@ async def choice(
     if picked is None:
         answer(update, texts.STALE_BUTTON)
         return None
-    answer(update)
-    remove_buttons(update, context)
+    flows.by_button(update, context)
     return picked
 
 
@@ -88,7 +88,9 @@ async def need_start(update: Update, context: Ctx) -> int:
             reply(update, context, texts.IN_A_FLOW)
         return ConversationHandler.END
     if update.callback_query is not None:
-        await pressed(update, context)
+        # A menu's button: the menu stays as it was, and the first question comes below.
+        answer(update)
+        remove_buttons(update, context)
     message = update.effective_message
     offer = update.callback_query is None and bool(
         message and message.text and message.text.startswith("/offer")
@@ -128,18 +130,22 @@ def _area_buttons(context: Ctx) -> keyboards.InlineKeyboardMarkup:
 @flows.step("need.category", _category_buttons)
 async def ask_category(update: Update, context: Ctx) -> None:
     question = texts.ASK_OFFER_CATEGORY if context.form.get("offer") else texts.ASK_CATEGORY
-    reply(update, context, question, reply_markup=_category_buttons(context))
+    flows.ask(update, context, question, _category_buttons(context))
 
 
 @flows.step("need.area", _area_buttons)
 async def ask_area(update: Update, context: Ctx) -> None:
-    reply(update, context, texts.ASK_AREA, reply_markup=_area_buttons(context))
+    chosen = [("category", context.form["category"])]
+    flows.ask(update, context, texts.ASK_AREA, _area_buttons(context), chosen=chosen)
 
 
 @flows.step("need.description")
 async def ask_description(update: Update, context: Ctx) -> None:
-    question = texts.ASK_OFFER_DESCRIPTION if context.form.get("offer") else texts.ASK_DESCRIPTION
-    reply(update, context, question.format(area=texts.html(context.form["area"])))
+    form = context.form
+    question = texts.ASK_OFFER_DESCRIPTION if form.get("offer") else texts.ASK_DESCRIPTION
+    # The question says the area itself (read from what was typed, perhaps).
+    chosen = [("category", form["category"])]
+    flows.ask(update, context, question.format(area=texts.html(form["area"])), chosen=chosen)
 
 
 @flows.step("need.signposted", lambda context: keyboards.post_anyway())
@@ -156,12 +162,19 @@ async def ask_post_anyway(update: Update, context: Ctx) -> None:
 
 @flows.step("need.when", lambda context: keyboards.when())
 async def ask_when(update: Update, context: Ctx) -> None:
-    reply(update, context, texts.ASK_WHEN, reply_markup=keyboards.when())
+    flows.ask(update, context, texts.ASK_WHEN, keyboards.when())
 
 
 @flows.step("need.confirm", lambda context: keyboards.confirm_need())
 async def ask_confirm(update: Update, context: Ctx, lead: str = "") -> None:
-    """The summary with `Post` and `Cancel` (after `lead`: what a typed day was taken as)."""
+    """The summary with `Post` and `Cancel` (after `lead`: what a typed day was taken as);
+    it says what was chosen, so it takes the place of the question of when with nothing
+    above it."""
+    flows.ask(update, context, lead + _check(context), keyboards.confirm_need())
+
+
+def _check(context: Ctx) -> str:
+    """The summary to check before posting."""
     form = context.form
     summary = texts.need_summary(
         form["category"],
@@ -172,18 +185,23 @@ async def ask_confirm(update: Update, context: Ctx, lead: str = "") -> None:
     )
     if form.get("held"):
         summary += texts.SUMMARY_HELD
-    reply(update, context, lead + summary, reply_markup=keyboards.confirm_need())
+    return summary
 
 
 @flows.step("need.duplicate", lambda context: keyboards.duplicate())
 async def ask_duplicate(update: Update, context: Ctx) -> None:
+    # Below the summary, which stays as it was: what is about to be posted stays in sight.
+    flows.let_go(update, context)
+    reply(update, context, _duplicate_question(context), reply_markup=keyboards.duplicate())
+
+
+def _duplicate_question(context: Ctx) -> str:
     form = context.form
-    text = texts.DUPLICATE_ASK.format(
+    return texts.DUPLICATE_ASK.format(
         needs=texts.refs([int(i) for i in form["same_as"]]),
         category=texts.html(form["category"]),
         area=texts.html(form["area"]),
     )
-    reply(update, context, text, reply_markup=keyboards.duplicate())
 
 
 async def category_chosen(update: Update, context: Ctx) -> int | None:
@@ -290,7 +308,9 @@ async def post_anyway_pressed(update: Update, context: Ctx) -> int | None:
     if not context.form.get("signposted") or "description" not in context.form:
         answer(update, texts.STALE_BUTTON)
         return None
-    await pressed(update, context)
+    # The signposts stay on screen as they were (who else can help); the question comes below.
+    answer(update)
+    remove_buttons(update, context)
     return await _post_anyway(update, context)
 
 
@@ -365,6 +385,8 @@ async def post(update: Update, context: Ctx) -> int:
     form = context.form
     assert update.effective_user is not None
     s = context.services
+    # The question its button answered (`Post`, or `Yes, it's new`), to say under it how it went.
+    question = _duplicate_question(context) if form.get("same_as") else _check(context)
     refused = await refusal(context, update.effective_user.id, form)
     if refused is not None:
         form.clear()
@@ -385,7 +407,7 @@ async def post(update: Update, context: Ctx) -> int:
             s.now(),
         )
         form.clear()
-        reply(update, context, texts.OFFER_POSTED.format(id=offer.id))
+        flows.conclude(update, context, question, texts.OFFER_POSTED.format(id=offer.id))
         return ConversationHandler.END
     for_coordinator = bool(form.get("held"))
     if for_coordinator:
@@ -413,14 +435,15 @@ async def post(update: Update, context: Ctx) -> int:
         )
     form.clear()
     if for_coordinator:
-        reply(update, context, texts.NEED_HELD.format(id=need.id))
+        flows.conclude(update, context, question, texts.NEED_HELD.format(id=need.id))
         return ConversationHandler.END
     held = s.aid.held_until(s.now())  # quiet hours: nobody is asked until they end
     if held is not None:
         at = texts.clock_time(held, s.now(), s.tz)
-        reply(update, context, texts.NEED_POSTED_QUIET.format(id=need.id, at=at))
+        told = texts.NEED_POSTED_QUIET.format(id=need.id, at=at)
     else:
-        reply(update, context, texts.NEED_POSTED.format(id=need.id))
+        told = texts.NEED_POSTED.format(id=need.id)
+    flows.conclude(update, context, question, told)
     return ConversationHandler.END
 
 

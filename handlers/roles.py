@@ -25,7 +25,7 @@ from domain.coordination import (
 )
 from domain.models import Role
 from handlers import common, keyboards, menus, texts
-from handlers.common import answer, edit_pressed, reply, tell
+from handlers.common import answer, edit_pressed, reply, tell, to
 from handlers.context import Ctx
 from handlers.keyboards import Action
 
@@ -56,8 +56,10 @@ async def refuse(update: Update, context: Ctx, *roles: Role) -> None:
     """A short answer to someone without the role; nothing changes."""
     if roles == (Role.COORDINATOR,):
         text = texts.NOT_ALLOWED
+    elif roles == (Role.LIAISON,):
+        text = texts.NOT_ALLOWED_LIAISON
     else:
-        text = texts.NOT_ALLOWED_ROLE.format(role=" or ".join(texts.role_name(r) for r in roles))
+        text = texts.NOT_ALLOWED_STAFF
     if update.callback_query is not None:
         answer(update, text)
     else:
@@ -85,10 +87,11 @@ coordinator_only = requires(Role.COORDINATOR)
 
 # --- invites -------------------------------------------------------------------------------
 
+# What each problem with an invite link reads (a name in handlers/texts.py).
 _PROBLEM_TEXT = {
-    InviteProblem.UNKNOWN: texts.INVITE_UNKNOWN,
-    InviteProblem.EXPIRED: texts.INVITE_EXPIRED,
-    InviteProblem.USED: texts.INVITE_USED,
+    InviteProblem.UNKNOWN: "INVITE_UNKNOWN",
+    InviteProblem.EXPIRED: "INVITE_EXPIRED",
+    InviteProblem.USED: "INVITE_USED",
 }
 
 
@@ -104,7 +107,7 @@ async def start_with_code(update: Update, context: Ctx) -> None:
     person = context.person
     consented = person is not None and person.consent_version >= texts.PRIVACY_VERSION
     if problem is not None or invite is None:
-        reply(update, context, _PROBLEM_TEXT[problem or InviteProblem.UNKNOWN])
+        reply(update, context, getattr(texts, _PROBLEM_TEXT[problem or InviteProblem.UNKNOWN]))
         await common.start(update, context)
         return
     role_name = texts.role_name(invite.role)
@@ -131,7 +134,7 @@ async def _redeem(update: Update, context: Ctx, code: str) -> None:
         # Used or expired between opening the link and agreeing.
         invite = await s.store.roles.invite(code)
         problem = invite_problem(invite, update.effective_user.id, now) or InviteProblem.USED
-        reply(update, context, _PROBLEM_TEXT[problem])
+        reply(update, context, getattr(texts, _PROBLEM_TEXT[problem]))
         return
     logger.info("User %s became a %s by invite", update.effective_user.id, role.value)
     menus.refresh(context, update.effective_user.id)  # the role's commands join their menu
@@ -234,7 +237,8 @@ async def remove_role_button(update: Update, context: Ctx) -> None:
         answer(update, texts.ROLE_CANNOT_REMOVE[problem.value])
     else:
         answer(update, texts.ROLE_REMOVED)
-        tell(context, user_id, texts.ROLE_REMOVED_NOTICE.format(role=texts.role_name(role)))
+        async with to(context, user_id):
+            tell(context, user_id, texts.ROLE_REMOVED_NOTICE.format(role=texts.role_name(role)))
         menus.refresh(context, user_id)  # and its commands leave their menu
     text, markup = await _roles_view(context)
     edit_pressed(update, context, text, reply_markup=markup)

@@ -19,11 +19,6 @@ from domain.safety import (
 from handlers import texts
 from handlers.context import Ctx
 
-_LIMIT_TEXTS = {
-    Limit.OPEN_NEEDS: texts.LIMIT_OPEN_NEEDS.format(limit=MAX_OPEN_NEEDS),
-    Limit.DAILY_POSTS: texts.LIMIT_DAILY_POSTS.format(limit=MAX_POSTS_PER_DAY),
-}
-
 
 def _exempt(form: dict[str, Any]) -> bool:
     """A coordinator entering requests for people who phoned in is not posting their own."""
@@ -38,7 +33,11 @@ async def refusal(context: Ctx, user_id: int, form: dict[str, Any]) -> str | Non
     open_needs = await s.store.safety.open_needs_of(user_id)
     posted = await s.store.safety.posts_since(user_id, posts_since(s.now()))
     limit = posting_refusal(len(open_needs), posted, offer=bool(form.get("offer")))
-    return _LIMIT_TEXTS[limit] if limit is not None else None
+    if limit is Limit.OPEN_NEEDS:
+        return texts.LIMIT_OPEN_NEEDS.format(limit=MAX_OPEN_NEEDS)
+    if limit is Limit.DAILY_POSTS:
+        return texts.LIMIT_DAILY_POSTS.format(limit=MAX_POSTS_PER_DAY)
+    return None
 
 
 async def duplicates(context: Ctx, user_id: int, form: dict[str, Any]) -> list[Need]:

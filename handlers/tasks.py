@@ -93,7 +93,7 @@ async def hours(update: Update, context: Ctx) -> None:
         answer(update, texts.NOT_YOUR_TASK)
         remove_buttons(update, context)
         return
-    label = next(lbl for lbl, h in keyboards.HOURS if h == parsed[1])
+    label = keyboards.hours_label(parsed[1])
     answer(update)
     edit_pressed(update, context, texts.HOURS_KEPT.format(id=parsed[0], hours=label))
 

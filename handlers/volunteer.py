@@ -16,7 +16,7 @@ from telegram.ext import (
 
 from domain import answers
 from domain.models import Availability, Claim, NeedStatus, ProposalStatus, VolunteerProfile
-from handlers import flows, keyboards, menus, texts
+from handlers import flows, i18n, keyboards, language, menus, texts
 from handlers.common import answer, edit_pressed, end_flow, remove_buttons, reply
 from handlers.context import Ctx
 from handlers.keyboards import Action
@@ -25,13 +25,15 @@ from handlers.tasks import task_details
 
 logger = logging.getLogger(__name__)
 
-VOL_SKILLS, VOL_AREAS, VOL_AVAILABILITY, VOL_CONFIRM, VOL_RADIUS = range(10, 15)
+VOL_SKILLS, VOL_AREAS, VOL_AVAILABILITY, VOL_CONFIRM, VOL_RADIUS, VOL_LANGUAGES = range(10, 16)
 
 
 async def volunteer_start(update: Update, context: Ctx) -> int:
     """/volunteer or `I can help`: start with skills, pre-ticked from an existing profile."""
     if update.callback_query is not None:
-        await pressed(update, context)
+        # A menu's button: the menu stays as it was, and the first question comes below.
+        answer(update)
+        remove_buttons(update, context)
     return await begin_volunteer(update, context)
 
 
@@ -45,6 +47,8 @@ async def begin_volunteer(update: Update, context: Ctx) -> int:
     form["flow"] = "volunteer"
     form["skills"] = list(existing.skills) if existing else []
     form["areas"] = list(existing.areas) if existing else []
+    # The languages they speak: their own ticked to begin with.
+    form["languages"] = list(existing.languages) if existing else [i18n.current()]
     if existing and existing.radius_km:
         form["lat"], form["lon"], form["radius_km"] = existing.lat, existing.lon, existing.radius_km
     await ask_skills(update, context)
@@ -66,13 +70,25 @@ def _area_buttons(context: Ctx) -> keyboards.InlineKeyboardMarkup:
 
 
 @flows.step("volunteer.skills", _skill_buttons)
-async def ask_skills(update: Update, context: Ctx, text: str = texts.ASK_SKILLS) -> None:
-    reply(update, context, text, reply_markup=_skill_buttons(context))
+async def ask_skills(update: Update, context: Ctx, text: str | None = None) -> None:
+    reply(update, context, text or texts.ASK_SKILLS, reply_markup=_skill_buttons(context))
+
+
+def _chosen(context: Ctx, *keys: str) -> list[tuple[str, str]]:
+    """What was ticked so far, in the community's order: shown above the next question."""
+    form = context.form
+    community = context.services.community
+    names = {"skills": community.category_names(), "areas": community.area_names()}
+    picked = [(key, [n for n in names[key] if n in form.get(key, [])]) for key in keys]
+    return [(key, ", ".join(ticked)) for key, ticked in picked if ticked]
 
 
 @flows.step("volunteer.areas", _area_buttons)
-async def ask_areas(update: Update, context: Ctx, text: str = texts.ASK_VOLUNTEER_AREAS) -> None:
-    reply(update, context, text, reply_markup=_area_buttons(context))
+async def ask_areas(update: Update, context: Ctx, text: str | None = None) -> None:
+    chosen = _chosen(context, "skills")
+    flows.ask(
+        update, context, text or texts.ASK_VOLUNTEER_AREAS, _area_buttons(context), chosen=chosen
+    )
 
 
 @flows.step("volunteer.radius", lambda context: keyboards.radius())
@@ -82,19 +98,83 @@ async def ask_radius(update: Update, context: Ctx) -> None:
 
 @flows.step("volunteer.availability", lambda context: keyboards.availability())
 async def ask_availability(update: Update, context: Ctx) -> None:
-    reply(update, context, texts.ASK_AVAILABILITY, reply_markup=keyboards.availability())
+    chosen = _chosen(context, "skills", "areas")
+    flows.ask(update, context, texts.ASK_AVAILABILITY, keyboards.availability(), chosen=chosen)
+
+
+def _language_buttons(context: Ctx) -> keyboards.InlineKeyboardMarkup:
+    return keyboards.toggles(
+        list(context.services.community.languages),
+        set(context.form.get("languages", [])),
+        Action.VLANG,
+        Action.VLANGS_DONE,
+        shown=i18n.NAMES.__getitem__,
+    )
+
+
+@flows.step("volunteer.languages", _language_buttons)
+async def ask_languages(update: Update, context: Ctx, text: str | None = None) -> None:
+    chosen = _chosen(context, "skills", "areas")
+    flows.ask(
+        update,
+        context,
+        text or texts.ASK_VOLUNTEER_LANGUAGES,
+        _language_buttons(context),
+        chosen=chosen,
+    )
+
+
+async def language_toggled(update: Update, context: Ctx) -> None:
+    """Tick or untick one language."""
+    codes = list(context.services.community.languages)
+    await _toggle(update, context, "languages", codes, Action.VLANG, Action.VLANGS_DONE)
+
+
+async def languages_typed(update: Update, context: Ctx) -> int | None:
+    """A language typed ("Polish", "українська") ticks or unticks it; "done" goes on."""
+    text = flows.typed(update)
+    if _is_done(text):
+        return await _languages_done(update, context)
+    codes = list(context.services.community.languages)
+    options = [(code, language.WORDS[code]) for code in codes]
+    found = answers.pick_many(text, options)
+    if found is None:
+        await flows.not_understood(update, context)
+        return None
+    ticked, unticked = _toggle_typed(context, "languages", found)
+    names = i18n.NAMES.__getitem__
+    await ask_languages(
+        update, context, texts.toggled(list(map(names, ticked)), list(map(names, unticked)))
+    )
+    return None
+
+
+async def languages_done(update: Update, context: Ctx) -> int | None:
+    """`Done` under the languages: on to the profile to save."""
+    if not context.form.get("languages"):
+        answer(update, texts.PICK_ONE_LANGUAGE)
+        return None
+    await pressed(update, context)
+    return await _languages_done(update, context)
+
+
+async def _languages_done(update: Update, context: Ctx) -> int | None:
+    if not context.form.get("languages"):
+        await ask_languages(update, context, texts.PICK_ONE_LANGUAGE)
+        return None
+    await ask_save(update, context)
+    return VOL_CONFIRM
 
 
 @flows.step("volunteer.confirm", lambda context: keyboards.confirm_volunteer())
 async def ask_save(update: Update, context: Ctx) -> None:
+    """The profile to save: it says everything chosen, so nothing more goes above it."""
+    flows.ask(update, context, _check(update, context), keyboards.confirm_volunteer())
+
+
+def _check(update: Update, context: Ctx) -> str:
     assert update.effective_user is not None
-    profile = _profile(context, update.effective_user.id)
-    reply(
-        update,
-        context,
-        texts.volunteer_summary(profile),
-        reply_markup=keyboards.confirm_volunteer(),
-    )
+    return texts.volunteer_summary(_profile(context, update.effective_user.id))
 
 
 async def _toggle(
@@ -265,6 +345,8 @@ def _profile(context: Ctx, user_id: int) -> VolunteerProfile:
         lat=form.get("lat") if form.get("radius_km") else None,
         lon=form.get("lon") if form.get("radius_km") else None,
         radius_km=form.get("radius_km"),
+        languages=tuple(c for c in community.languages if c in form.get("languages", []))
+        or (i18n.current(),),
     )
 
 
@@ -287,8 +369,8 @@ async def availability_typed(update: Update, context: Ctx) -> int | None:
 
 async def _availability_known(update: Update, context: Ctx, availability: Availability) -> int:
     context.form["availability"] = availability.value
-    await ask_save(update, context)
-    return VOL_CONFIRM
+    await ask_languages(update, context)
+    return VOL_LANGUAGES
 
 
 async def save(update: Update, context: Ctx) -> int:
@@ -297,9 +379,11 @@ async def save(update: Update, context: Ctx) -> int:
         await pressed(update, context)
     assert update.effective_user is not None
     s = context.services
+    question = _check(update, context)
     saved = await s.aid.save_volunteer(_profile(context, update.effective_user.id), s.now())
     context.form.clear()
-    reply(update, context, texts.VOLUNTEER_SAVED if saved.approved else texts.VOLUNTEER_PENDING)
+    told = texts.VOLUNTEER_SAVED if saved.approved else texts.VOLUNTEER_PENDING
+    flows.conclude(update, context, question, told)
     menus.refresh(context, update.effective_user.id)  # an approved volunteer's commands
     return ConversationHandler.END
 
@@ -353,6 +437,11 @@ def volunteer_conversation() -> ConversationHandler:
                     availability_chosen, pattern=keyboards.pattern(Action.AVAILABILITY)
                 ),
                 MessageHandler(text, availability_typed),
+            ],
+            VOL_LANGUAGES: [
+                CallbackQueryHandler(language_toggled, pattern=keyboards.pattern(Action.VLANG)),
+                CallbackQueryHandler(languages_done, pattern=keyboards.pattern(Action.VLANGS_DONE)),
+                MessageHandler(text, languages_typed),
             ],
             VOL_CONFIRM: [
                 CallbackQueryHandler(save, pattern=keyboards.pattern(Action.SAVE)),

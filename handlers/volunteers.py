@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from domain.people import VolunteerCard, page_of, search
 from handlers import coordinator_keys, keyboards, menus, texts
-from handlers.common import answer, clean_text, edit_pressed, remove_buttons, reply, tell
+from handlers.common import answer, clean_text, edit_pressed, remove_buttons, reply, tell, to
 from handlers.context import Ctx
 from handlers.keyboards import Action
 from handlers.people import Among, approve_one, block_person, resolve_then, set_vetted
@@ -41,7 +41,7 @@ def card_text(card: VolunteerCard) -> str:
     return texts.VOLUNTEER_LINE.format(
         who=texts.reach(card.first_name, card.username, card.user_id),
         status=status,
-        skills=texts.html(", ".join(card.skills) or texts.NO_SKILLS),
+        skills=", ".join(map(texts.named, card.skills)) or texts.NO_SKILLS,
         areas=texts.html(", ".join(areas) or texts.NO_AREAS),
         open_tasks=card.open_tasks,
         tasks=card.tasks_30d,
@@ -202,7 +202,7 @@ async def approve_command(update: Update, context: Ctx) -> None:
             name=texts.html(person.first_name),
             username=f" @{texts.html(person.username)}" if person.username else "",
             id=user_id,
-            skills=texts.html(", ".join(profile.skills)),
+            skills=", ".join(map(texts.named, profile.skills)),
             areas=texts.html(", ".join(profile.areas)),
             availability=texts.AVAILABILITY_LABELS[profile.availability],
         )
@@ -266,7 +266,8 @@ async def approve_all_confirmed(update: Update, context: Ctx) -> None:
     for user_id in pending:
         if await s.store.coordination.approve(user_id, _actor(update), now):
             approved += 1
-            tell(context, user_id, texts.VOLUNTEER_APPROVED)
+            async with to(context, user_id):
+                tell(context, user_id, texts.VOLUNTEER_APPROVED)
             menus.refresh(context, user_id)
     edit_pressed(update, context, texts.APPROVED_ALL.format(count=approved))
     if approved:

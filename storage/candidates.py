@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from domain.models import Availability, Candidate, Need, ProposalStatus
 from storage.db import Database, parse_ts, ts
+from storage.volunteers import split_codes
 
 # Proposal statuses that do not stop a volunteer being asked about the need again: beaten
 # to it, when the need comes back after `Couldn't do it` (and `lapsed`, in old rows only).
@@ -40,6 +41,7 @@ async def find_candidates(
         "resident": need.resident_id,
         "need": need.id,
         "limit": -1 if limit is None else limit,
+        "language": f",{need.language}," if need.language else "",
     }
     params |= {f"a{i}": area for i, area in enumerate(area_list)}
     in_areas = ",".join(f":a{i}" for i in range(len(area_list)))
@@ -61,7 +63,8 @@ async def find_candidates(
     if limit is not None:
         order = (
             "WHERE open_tasks < max_open_tasks "
-            "ORDER BY recent, last_task IS NOT NULL, last_task, user_id"
+            "ORDER BY instr(languages, :language) = 0, recent, last_task IS NOT NULL, "
+            "last_task, user_id"
         )
     rows = await db.fetchall(
         f"""
@@ -72,7 +75,8 @@ async def find_candidates(
         ),
         ranked AS MATERIALIZED (
             SELECT v.user_id, v.availability, v.on_duty, v.approved, v.vetted,
-                   v.max_open_tasks, v.lat, v.lon, v.radius_km, p.blocked, p.reachable,
+                   v.max_open_tasks, v.lat, v.lon, v.radius_km, v.languages,
+                   p.blocked, p.reachable,
                    (SELECT count(*) FROM needs n
                       WHERE n.volunteer_id = v.user_id AND n.status = 'accepted')
                       AS open_tasks,
@@ -117,6 +121,7 @@ async def find_candidates(
             lat=r["lat"],
             lon=r["lon"],
             radius_km=r["radius_km"],
+            languages=frozenset(split_codes(r["languages"])),
         )
         for r in rows
     ]

@@ -32,11 +32,12 @@ class HeldRepo:
         of the signposts shown, never the resident's words)."""
         async with self.db.tx() as conn:
             cur = await conn.execute(
-                f"INSERT INTO needs (resident_id, status, {POSTING_COLUMNS}) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO needs (resident_id, status, language, {POSTING_COLUMNS}) "
+                "VALUES (?,?,(SELECT language FROM people WHERE id=?),?,?,?,?,?,?,?,?)",
                 (
                     resident_id,
                     NeedStatus.HELD.value,
+                    resident_id,
                     *posting_values(category, area, description, when, window, now),
                 ),
             )

@@ -16,25 +16,29 @@ class MenuRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def holders(self, user_id: int | None = None) -> list[tuple[int, frozenset[str], bool]]:
-        """(chat, roles, approved volunteer) for everyone whose menu is more than a
-        resident's, or for this one person (whatever they hold)."""
+    async def holders(
+        self, user_id: int | None = None, *, default_language: str = "en"
+    ) -> list[tuple[int, frozenset[str], bool, str | None]]:
+        """(chat, roles, approved volunteer, language) for everyone whose menu is more than
+        a resident's in the group's first language, or for this one person."""
         rows = await self.db.fetchall(
-            "SELECT p.id, (SELECT group_concat(r.role, char(31)) FROM roles r "
+            "SELECT p.id, p.language, (SELECT group_concat(r.role, char(31)) FROM roles r "
             " WHERE r.user_id = p.id) AS roles, "
             "EXISTS (SELECT 1 FROM volunteers v WHERE v.user_id = p.id AND v.approved = 1) "
             " AS volunteer FROM people p "
             f"WHERE p.id > {ANONYMOUS} AND p.reachable = 1 AND (?1 IS NULL AND ("
             " EXISTS (SELECT 1 FROM roles r WHERE r.user_id = p.id) OR "
-            " EXISTS (SELECT 1 FROM volunteers v WHERE v.user_id = p.id AND v.approved = 1))"
+            " EXISTS (SELECT 1 FROM volunteers v WHERE v.user_id = p.id AND v.approved = 1) OR"
+            " p.language != ?2)"
             " OR p.id = ?1) ORDER BY p.id",
-            (user_id,),
+            (user_id, default_language),
         )
         return [
             (
                 int(r["id"]),
                 frozenset(x for x in (r["roles"] or "").split(_SEP) if x),
                 bool(r["volunteer"]),
+                r["language"],
             )
             for r in rows
         ]

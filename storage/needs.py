@@ -63,6 +63,7 @@ def _need(row: aiosqlite.Row) -> Need:
         accepted_at=parse_ts(row["accepted_at"]),
         doorstep_code=row["doorstep_code"],
         wave=row["wave"],
+        language=row["language"],
     )
 
 
@@ -95,8 +96,13 @@ class NeedRepo:
     ) -> Need:
         async with self.db.tx() as conn:
             cur = await conn.execute(
-                f"INSERT INTO needs (resident_id, {POSTING_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
-                (resident_id, *posting_values(category, area, description, when, window, now)),
+                f"INSERT INTO needs (resident_id, language, {POSTING_COLUMNS}) "
+                "VALUES (?,(SELECT language FROM people WHERE id=?),?,?,?,?,?,?,?,?)",
+                (
+                    resident_id,
+                    resident_id,
+                    *posting_values(category, area, description, when, window, now),
+                ),
             )
             need_id = int(cur.lastrowid or 0)
             # An unmatched need asks the resident `Still need help?` when its window ends.

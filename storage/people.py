@@ -22,6 +22,7 @@ def _person(row: aiosqlite.Row) -> Person:
         roles=frozenset(Role(r) for r in (row["roles"] or "").split(",") if r),
         reachable=bool(row["reachable"]),
         blocked=bool(row["blocked"]),
+        language=row["language"],
     )
 
 
@@ -30,17 +31,33 @@ class PeopleRepo:
         self.db = db
 
     async def upsert(
-        self, user_id: int, first_name: str, username: str | None, now: datetime
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None,
+        now: datetime,
+        language: str | None = None,
     ) -> None:
-        """Record who someone is, refreshing their name; marks them reachable again."""
+        """Record who someone is, refreshing their name; marks them reachable again. A
+        language is kept only where none is known yet."""
         await self.db.execute(
-            "INSERT INTO people (id, first_name, username, created_at) VALUES (?, ?, ?, ?) "
+            "INSERT INTO people (id, first_name, username, created_at, language) "
+            "VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET first_name=excluded.first_name, "
-            "username=excluded.username, reachable=1 "
+            "username=excluded.username, reachable=1, "
+            "language=coalesce(people.language, excluded.language) "
             "WHERE first_name IS NOT excluded.first_name OR username IS NOT excluded.username "
-            "OR reachable=0",
-            (user_id, first_name[:64], username, ts(now)),
+            "OR reachable=0 OR (people.language IS NULL AND excluded.language IS NOT NULL)",
+            (user_id, first_name[:64], username, ts(now), language),
         )
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self.db.execute("UPDATE people SET language=? WHERE id=?", (language, user_id))
+
+    async def language(self, user_id: int) -> str | None:
+        """The language someone reads, if known."""
+        row = await self.db.fetchone("SELECT language FROM people WHERE id=?", (user_id,))
+        return row["language"] if row else None
 
     async def get(self, user_id: int) -> Person | None:
         row = await self.db.fetchone(f"SELECT {_PERSON} FROM people p WHERE p.id=?", (user_id,))

@@ -8,6 +8,15 @@ from domain.models import Availability, VolunteerProfile
 from storage.db import Database, ts
 
 
+def joined_codes(codes: tuple[str, ...] | frozenset[str]) -> str:
+    """Language codes as kept in a row: `,en,uk,` (so `,uk,` finds one)."""
+    return "," + ",".join(sorted(set(codes))) + ","
+
+
+def split_codes(text: str | None) -> tuple[str, ...]:
+    return tuple(code for code in (text or "").split(",") if code)
+
+
 class VolunteerRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -17,11 +26,11 @@ class VolunteerRepo:
         async with self.db.tx() as conn:
             await conn.execute(
                 "INSERT INTO volunteers (user_id, availability, on_duty, approved, vetted, "
-                "max_open_tasks, lat, lon, radius_km, created_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                "max_open_tasks, lat, lon, radius_km, languages, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(user_id) DO UPDATE SET availability=excluded.availability, "
                 "lat=excluded.lat, lon=excluded.lon, radius_km=excluded.radius_km, "
-                "updated_at=excluded.updated_at",
+                "languages=excluded.languages, updated_at=excluded.updated_at",
                 (
                     profile.user_id,
                     profile.availability.value,
@@ -32,6 +41,7 @@ class VolunteerRepo:
                     profile.lat,
                     profile.lon,
                     profile.radius_km,
+                    joined_codes(profile.languages),
                     ts(now),
                     ts(now),
                 ),
@@ -72,6 +82,7 @@ class VolunteerRepo:
             lat=row["lat"],
             lon=row["lon"],
             radius_km=row["radius_km"],
+            languages=split_codes(row["languages"]),
         )
 
     async def set_approved(self, user_id: int, approved: bool) -> bool:

@@ -9,7 +9,6 @@ audit row.
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -36,19 +35,53 @@ from storage.directory import VOLUNTEERS_SINCE, volunteer_fields
 from storage.directory import names as _names
 from storage.reports import merge_tallies, tally_query
 
-# The whole group per bucket: `b` holds (index, start, stop).
+# The whole group per bucket (`b` holds (index, start, stop)): each count one range of an
+# index kept in time order (0006), with no grouping to sort.
 _WEEKLY = """
 WITH b(i, start, stop) AS (VALUES {buckets})
-SELECT b.i, 'posted', count(*), NULL
-  FROM b JOIN needs n ON n.created_at >= b.start AND n.created_at < b.stop GROUP BY b.i
-UNION ALL
-SELECT b.i, 'matched', count(*), NULL
-  FROM b JOIN needs n ON n.accepted_at >= b.start AND n.accepted_at < b.stop GROUP BY b.i
-UNION ALL
-SELECT b.i, 'done', count(*), total(n.hours)
-  FROM b JOIN needs n ON n.done_at >= b.start AND n.done_at < b.stop AND n.status = 'done'
-  GROUP BY b.i
+SELECT b.i,
+  (SELECT count(*) FROM needs INDEXED BY needs_created
+    WHERE created_at >= b.start AND created_at < b.stop),
+  (SELECT count(*) FROM needs INDEXED BY needs_accepted
+    WHERE accepted_at >= b.start AND accepted_at < b.stop),
+  (SELECT count(*) FROM needs INDEXED BY needs_done
+    WHERE done_at >= b.start AND done_at < b.stop AND status = 'done'),
+  (SELECT total(hours) FROM needs INDEXED BY needs_done
+    WHERE done_at >= b.start AND done_at < b.stop AND status = 'done')
+  FROM b
 """
+# People helped in [?1, ?2) (?3: ANONYMOUS). Distinct residents with a request of their own
+# done in it, and of them those with more than one done by its end; requests phoned in,
+# each a person of its own; requests whose resident is gone. Two ways to the same figures:
+# a short period reads its own done requests and looks each resident up
+# (_HELPED_SHORT); a long one walks the residents' done requests once, in resident order
+# (_HELPED_LONG: its cost is the requests still naming their resident, which retention
+# keeps to recent ones, rather than a sort of the period's).
+_HELPED_SHORT = """
+WITH helped AS (
+  SELECT DISTINCT CASE WHEN on_behalf_of IS NULL THEN resident_id END AS who,
+         CASE WHEN on_behalf_of IS NOT NULL THEN id END AS call
+    FROM needs WHERE done_at >= ?1 AND done_at < ?2 AND status = 'done'
+     AND resident_id > ?3)
+SELECT count(*), coalesce(sum(who IS NOT NULL AND
+  (SELECT count(*) FROM needs m WHERE m.resident_id = helped.who
+    AND m.status = 'done' AND m.done_at < ?2 AND m.on_behalf_of IS NULL) > 1), 0),
+  (SELECT count(*) FROM needs WHERE done_at >= ?1 AND done_at < ?2
+    AND status = 'done' AND resident_id <= ?3)
+FROM helped
+"""
+_HELPED_LONG = """
+SELECT own.people + other.calls, own.back, other.unknown FROM
+  (SELECT count(*) AS people, coalesce(sum(times > 1), 0) AS back FROM
+    (SELECT count(*) AS times FROM needs INDEXED BY needs_resident_done
+      WHERE status = 'done' AND resident_id > ?3 AND done_at < ?2 AND on_behalf_of IS NULL
+      GROUP BY resident_id HAVING max(done_at) >= ?1)) AS own,
+  (SELECT coalesce(sum(on_behalf_of IS NOT NULL AND resident_id > ?3), 0) AS calls,
+          coalesce(sum(resident_id <= ?3), 0) AS unknown
+     FROM needs INDEXED BY needs_helped
+    WHERE status = 'done' AND done_at >= ?1 AND done_at < ?2) AS other
+"""
+HELPED_LONG_FROM = timedelta(days=62)  # about where the walk costs less (benchmarks/dashboard.py)
 SIGNIN = "web_signin"  # the audit log's word for a dashboard sign-in
 LINKS_KEPT = timedelta(days=1)  # used or expired links, then gone
 _T = TypeVar("_T")
@@ -148,6 +181,7 @@ class WebRepo:
             roles=frozenset(Role(x) for x in (r["roles"] or "").split(",") if x),
             reachable=bool(r["reachable"]),
             blocked=bool(r["blocked"]),
+            language=r["language"],  # the dashboard speaks it (web/core.py own_language)
         )
 
     async def end_session(self, session_hash: str) -> None:
@@ -173,20 +207,8 @@ class WebRepo:
         been helped before (more than one request done by `stop`), how many requests done
         in it no longer say who asked, past retention). Each request a coordinator entered
         for someone who phoned in counts as its own person: who phoned is not known."""
-        rows = await self.db.read(
-            "WITH helped AS ("
-            "  SELECT DISTINCT CASE WHEN on_behalf_of IS NULL THEN resident_id END AS who, "
-            "         CASE WHEN on_behalf_of IS NOT NULL THEN id END AS call "
-            "    FROM needs WHERE done_at >= ?1 AND done_at < ?2 AND status='done' "
-            "     AND resident_id > ?3) "
-            "SELECT count(*), coalesce(sum(who IS NOT NULL AND "
-            "  (SELECT count(*) FROM needs m WHERE m.resident_id = helped.who "
-            "    AND m.status='done' AND m.done_at < ?2 AND m.on_behalf_of IS NULL) > 1), 0), "
-            "  (SELECT count(*) FROM needs WHERE done_at >= ?1 AND done_at < ?2 "
-            "    AND status='done' AND resident_id <= ?3) "
-            "FROM helped",
-            (ts(start), ts(stop), ANONYMOUS),
-        )
+        sql = _HELPED_LONG if stop - start > HELPED_LONG_FROM else _HELPED_SHORT
+        rows = await self.db.read(sql, (ts(start), ts(stop), ANONYMOUS))
         people, back, unknown = rows[0]
         return int(people), int(back), int(unknown)
 
@@ -212,14 +234,18 @@ class WebRepo:
         rows = await self.db.read(
             _WEEKLY.format(buckets=", ".join(["(?, ?, ?)"] * len(buckets))), params
         )
-        counts: dict[int, dict[str, Any]] = defaultdict(dict)
-        for bucket, kind, count, hours in rows:
-            counts[bucket][kind] = count
-            if kind == "done":
-                counts[bucket]["hours"] = float(hours or 0.0)
         return [
-            Tally(area="", category="", bucket=bucket, **values)
-            for bucket, values in sorted(counts.items())
+            Tally(
+                area="",
+                category="",
+                bucket=bucket,
+                posted=posted,
+                matched=matched,
+                done=done,
+                hours=float(hours) if done else 0.0,
+            )
+            for bucket, posted, matched, done, hours in sorted(map(tuple, rows))
+            if posted or matched or done
         ]
 
     async def supply_rows(self) -> list[SupplyRow]:

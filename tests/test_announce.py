@@ -69,7 +69,7 @@ async def test_an_announcement_to_one_area_and_skill(start_bot: StartBot) -> Non
         await bot.say(ALICE, WORDS)
         preview = bot.last(ALICE)
         assert plain(preview.text).startswith(
-            "This goes to 1 volunteers (volunteers in Trinity for Dog walking & pets):"
+            "This goes to 1 volunteer (volunteers in Trinity for Dog walking & pets):"
         )
         assert WORDS in preview.text and labels(preview) == ["Send", "Cancel"]
         assert got(bot, BEN) == 0

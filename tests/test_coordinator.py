@@ -89,7 +89,7 @@ async def test_approving_a_volunteer_tells_them_and_matches_open_needs(
         need_id = await bot.post_need(RESIDENT)
         await volunteer(bot, ANNA)
         await volunteer(bot, BEN)
-        assert bot.last_text(ANNA) == texts.VOLUNTEER_PENDING
+        assert bot.last_text(ANNA).endswith("✓ " + texts.VOLUNTEER_PENDING)
         assert asked(bot, need_id) == {}
 
         await bot.say(ALICE, "/approve")

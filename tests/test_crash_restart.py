@@ -182,6 +182,8 @@ def test_a_need_posted_before_a_kill_9_is_kept_and_matched_exactly_once(
     wait(api, bot, VOLUNTEER, lambda m: f"✅ {AREA}" in m.raw_labels)
     press(api, bot, VOLUNTEER, "Done")
     press(api, bot, VOLUNTEER, "Any time")
+    wait(api, bot, VOLUNTEER, lambda m: "✅ English" in m.raw_labels)
+    press(api, bot, VOLUNTEER, "Done")
     press(api, bot, VOLUNTEER, "Save")
     proposal = wait(api, bot, VOLUNTEER, lambda m: "#1" in m.plain and "Accept" in m.labels)
     assert DESCRIPTION in proposal.plain

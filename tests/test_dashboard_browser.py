@@ -189,6 +189,7 @@ async def test_the_dashboard_in_chromium(
     areas = walk.toggles(VOLUNTEER, walk.expect_buttons(VOLUNTEER, AREA, "Done"), AREA)
     walk.presses(VOLUNTEER, areas, "Done")
     walk.presses(VOLUNTEER, walk.expect_buttons(VOLUNTEER, "Any time"), "Any time")
+    walk.presses(VOLUNTEER, walk.expect_buttons(VOLUNTEER, "Polski", "Done"), "Done")
     walk.presses(VOLUNTEER, walk.expect_buttons(VOLUNTEER, "Save"), "Save")
     walk.expect(VOLUNTEER, "the saved profile", lambda m: "Saved" in m.plain)
     for user in (*RESIDENTS, FAR, COORDINATOR, LIAISON):

@@ -202,7 +202,7 @@ async def test_the_digest_lists_what_needs_a_human_grouped_by_area(
         thursday = digests(bot, CORA)
         assert len(thursday) == 1
         assert f"#{done} Shopping & essentials, Trinity, 21 h; 1 hour" in thursday[0]
-        assert "1 volunteer hours in all." in thursday[0]
+        assert "1 volunteer hour in all." in thursday[0]
         assert "Accepted but overdue: none." in thursday[0]
 
         await at(bot, THURSDAY_8 + timedelta(days=1))  # Friday 08:00

@@ -425,3 +425,39 @@ def test_doorstep_codes_are_four_digits() -> None:
     codes = {new_doorstep_code() for _ in range(200)}
     assert all(len(code) == 4 and code.isdigit() for code in codes)
     assert len(codes) > 1
+
+
+# --- languages: within a distance tier, one who speaks the resident's language first ----------
+
+
+def test_within_a_tier_a_volunteer_who_speaks_the_residents_language_is_asked_first() -> None:
+    english = candidate(1, languages=frozenset({"en"}))
+    ukrainian = candidate(2, languages=frozenset({"en", "uk"}), tasks_last_30_days=4)
+    order = rank(need(language="uk"), [english, ukrainian], COMMUNITY, LONDON)
+    assert [c.user_id for c in order] == [2, 1]
+
+
+def test_the_language_never_jumps_a_distance_tier() -> None:
+    same_area = candidate(1, languages=frozenset({"en"}))
+    neighbour = candidate(2, areas=frozenset({"Centre"}), languages=frozenset({"uk"}))
+    order = rank(need(language="uk"), [neighbour, same_area], COMMUNITY, LONDON)
+    assert [c.user_id for c in order] == [1, 2]
+
+
+def test_within_the_radius_tier_the_language_comes_before_the_distance() -> None:
+    near = candidate(1, areas=frozenset(), lat=51.49, lon=-0.10, radius_km=20.0)
+    far = candidate(
+        2, areas=frozenset(), lat=51.42, lon=-0.10, radius_km=20.0, languages=frozenset({"pl"})
+    )
+    assert [c.user_id for c in rank(need(language="pl"), [near, far], COMMUNITY, LONDON)] == [2, 1]
+    assert [c.user_id for c in rank(need(), [near, far], COMMUNITY, LONDON)] == [1, 2]
+
+
+def test_without_a_known_language_the_order_is_as_before() -> None:
+    busy = candidate(1, languages=frozenset({"uk"}), tasks_last_30_days=3)
+    idle = candidate(2, languages=frozenset({"en"}))
+    assert [c.user_id for c in rank(need(), [busy, idle], COMMUNITY, LONDON)] == [2, 1]
+    assert [c.user_id for c in rank(need(language="en"), [busy, idle], COMMUNITY, LONDON)] == [
+        2,
+        1,
+    ]

@@ -192,6 +192,7 @@ def sign_up(walk: Walk, user: User) -> None:
     areas = walk.toggles(user, walk.expect_buttons(user, AREA, "Done"), AREA)
     walk.presses(user, areas, "Done")
     walk.presses(user, walk.expect_buttons(user, "Any time"), "Any time")
+    walk.presses(user, walk.expect_buttons(user, "Polski", "Done"), "Done")
     walk.presses(user, walk.expect_buttons(user, "Save"), "Save")
     walk.expect(user, "the saved profile", lambda m: "Saved" in m.plain)
 
@@ -219,6 +220,7 @@ def test_a_newcomers_run_matches_a_volunteer_to_a_resident(
     walk.presses(VOLUNTEER, areas, "Done")
     availability = walk.expect_buttons(VOLUNTEER, "Any time")
     walk.presses(VOLUNTEER, availability, "Any time")
+    walk.presses(VOLUNTEER, walk.expect_buttons(VOLUNTEER, "Polski", "Done"), "Done")
     summary = walk.expect_buttons(VOLUNTEER, "Save")
     assert CATEGORY in summary.plain and AREA in summary.plain
     walk.presses(VOLUNTEER, summary, "Save")

@@ -40,7 +40,7 @@ async def test_start_shows_the_privacy_notice_with_agree_and_no_thanks(
     await bot.say(RESIDENT, "/start")
 
     notice = bot.last(RESIDENT)
-    assert labels(notice) == ["I agree", "No thanks"]
+    assert labels(notice) == ["I agree", "No thanks", "Українська", "Polski"]
     words = plain(notice.text)
     assert "Frome Mutual Aid" in words
     assert "30 days" in words  # how long
@@ -130,6 +130,10 @@ async def test_volunteer_signs_up_with_skills_areas_and_availability(bot: BotUnd
     await bot.press(VOLUNTEER, "Done")
     assert labels(bot.last(VOLUNTEER))[:4] == ["Any time", "Weekdays", "Weekends", "Evenings"]
     await bot.press(VOLUNTEER, "Weekends")
+    # The languages they speak: their own is ticked already.
+    assert bot.last_text(VOLUNTEER).endswith(texts.ASK_VOLUNTEER_LANGUAGES)
+    assert bot.last(VOLUNTEER).button_labels()[:3] == ["✅ English", "Українська", "Polski"]
+    await bot.press(VOLUNTEER, "Done")
 
     summary = plain(bot.last_text(VOLUNTEER))
     assert f"Can help with: {SHOPPING}\n" in summary
@@ -138,9 +142,11 @@ async def test_volunteer_signs_up_with_skills_areas_and_availability(bot: BotUnd
     assert "Save" in labels(bot.last(VOLUNTEER))
     assert bot.count("volunteers") == 0  # nothing is kept until Save
 
+    summary_html = bot.last_text(VOLUNTEER)
     await bot.press(VOLUNTEER, "Save")
 
-    assert bot.last_text(VOLUNTEER) == texts.VOLUNTEER_SAVED
+    # The profile stays on screen, with how it went under it.
+    assert bot.last_text(VOLUNTEER) == texts.concluded(summary_html, texts.VOLUNTEER_SAVED)
     assert bot.rows("SELECT availability, approved, on_duty FROM volunteers") == [
         ("weekends", 1, 1)
     ]
@@ -158,7 +164,7 @@ async def test_with_approval_on_a_new_volunteer_waits_and_is_not_asked(
         await bot.agree(VOLUNTEER, RESIDENT)
         await bot.sign_up(VOLUNTEER, areas=("Trinity",))
 
-        assert bot.last_text(VOLUNTEER) == texts.VOLUNTEER_PENDING
+        assert bot.last_text(VOLUNTEER).endswith("✓ " + texts.VOLUNTEER_PENDING)
         assert "coordinator will approve" in texts.VOLUNTEER_PENDING
         assert bot.rows("SELECT approved FROM volunteers WHERE user_id=?", (VOLUNTEER.id,)) == [
             (0,)

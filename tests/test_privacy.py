@@ -315,7 +315,7 @@ async def test_a_new_notice_is_asked_for_again_before_anything_else(
 
         notice = bot.last(RESIDENT)
         assert notice.text.startswith(texts.PRIVACY_UPDATED)
-        assert "/forget" in notice.text and labels(notice) == ["I agree", "No thanks"]
+        assert "/forget" in notice.text and labels(notice) == ["I agree", "No thanks", "Українська", "Polski"]
         assert bot.conversation_state(RESIDENT) is None
         mark = bot.mark()
         await bot.press_data(RESIDENT, f"v1:cxl:{need_id}")  # their old Cancel button

@@ -67,7 +67,7 @@ async def test_an_invite_grants_the_role_once_and_only_after_the_privacy_notice(
 
     await bot.say(BOB, f"/start {code}")
     assert plain(bot.texts(BOB)[0]) == plain(texts.INVITE_HELD.format(role="coordinator"))
-    assert labels(bot.last(BOB)) == ["I agree", "No thanks"]  # the notice comes first
+    assert labels(bot.last(BOB)) == ["I agree", "No thanks", "Українська", "Polski"]  # the notice comes first
     assert roles_of(bot, BOB) == set()
     assert bot.count("people", "id=?", (BOB.id,)) == 0  # nothing kept before agreeing
 
@@ -156,7 +156,7 @@ async def test_an_unknown_code_gets_a_kind_answer_and_the_usual_start(
 ) -> None:
     await bot.say(BOB, f"/start {code}")
     assert bot.texts(BOB)[0] == texts.INVITE_UNKNOWN
-    assert labels(bot.last(BOB)) == ["I agree", "No thanks"]
+    assert labels(bot.last(BOB)) == ["I agree", "No thanks", "Українська", "Polski"]
     await bot.press(BOB, "I agree")
     assert roles_of(bot, BOB) == set()
 

@@ -54,7 +54,9 @@ async def test_the_doctor_in_a_prescriptions_request_is_posted_normally(
 
     need_id = await bot.post_need(RESIDENT, category="Prescriptions", description=WORDS)
 
-    assert plain(bot.last_text(RESIDENT)).startswith(f"Posted as #{need_id}")
+    # The summary, with how it went under it: Post became the answer in place.
+    posted = plain(bot.last_text(RESIDENT))
+    assert f"Shall I post it?\n\n✓ Posted as #{need_id}." in posted and WORDS in posted
     assert status(bot, need_id) == "open"
     assert WORDS in plain(bot.message_with_button(VOLUNTEER, "Accept").text)
     no_errors(bot)
@@ -84,7 +86,10 @@ async def test_the_same_words_for_shopping_are_signposted_and_may_be_held(
         await bot.press(RESIDENT, "Post")
 
         need_id = int(bot.rows("SELECT max(id) FROM needs")[0][0])
-        assert plain(bot.last_text(RESIDENT)) == plain(texts.NEED_HELD.format(id=need_id))
+        # Under the summary it answered, which says it goes to a coordinator first.
+        held = plain(bot.last_text(RESIDENT))
+        assert held.endswith("✓ " + plain(texts.NEED_HELD.format(id=need_id)))
+        assert "A coordinator will read it before it goes to volunteers" in held
         assert status(bot, need_id) == "held"
         assert bot.count("proposals") == 0 and bot.sent_since(mark, VOLUNTEER.id) == []
         alerts = [plain(t) for t in bot.sent_since(mark, CORA.id)]

@@ -173,12 +173,16 @@ async def test_a_volunteer_signs_up_in_words(bot: BotUnderTest) -> None:
     assert "Ticked Trinity; Ticked Badcox" in plain(bot.last_text(VOLUNTEER))
     await bot.say(VOLUNTEER, "Done")
     await bot.say(VOLUNTEER, "weekends")
-    assert "Available: Weekends" in plain(bot.last_text(VOLUNTEER))
+    assert bot.last_text(VOLUNTEER).endswith(texts.ASK_VOLUNTEER_LANGUAGES)
+    await bot.say(VOLUNTEER, "polish")
+    assert "Ticked Polski" in plain(bot.last_text(VOLUNTEER))
+    await bot.say(VOLUNTEER, "done")
+    assert "Available: Weekends\nLanguages: English, Polski" in plain(bot.last_text(VOLUNTEER))
     await bot.say(VOLUNTEER, "save")
 
     assert bot.rows("SELECT category FROM volunteer_skills") == [(SHOPPING,)]
     assert sorted(bot.rows("SELECT area FROM volunteer_areas")) == [("Badcox",), ("Trinity",)]
-    assert bot.rows("SELECT availability FROM volunteers") == [("weekends",)]
+    assert bot.rows("SELECT availability, languages FROM volunteers") == [("weekends", ",en,pl,")]
 
 
 async def test_a_volunteer_typing_nonsense_or_done_too_soon_changes_nothing(
@@ -208,6 +212,7 @@ async def test_a_radius_typed_after_a_location(bot: BotUnderTest) -> None:
     assert "Within 2 km" in plain(bot.last_text(VOLUNTEER))
     await bot.say(VOLUNTEER, "done")
     await bot.say(VOLUNTEER, "any time")
+    await bot.say(VOLUNTEER, "done")
     await bot.say(VOLUNTEER, "yes")
     assert bot.rows("SELECT radius_km FROM volunteers") == [(2.0,)]
 

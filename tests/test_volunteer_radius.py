@@ -20,6 +20,7 @@ async def sign_up_by_location(bot: BotUnderTest, km: str) -> None:
     await bot.press(VOLUNTEER, km)
     await bot.press(VOLUNTEER, "Done")
     await bot.press(VOLUNTEER, "Any time")
+    await bot.press(VOLUNTEER, "Done")
     assert f"within {km} of your location" in plain(bot.last_text(VOLUNTEER))
     await bot.press(VOLUNTEER, "Save")
 

@@ -31,9 +31,11 @@ from domain.signin import (
     new_token,
     token_hash,
 )
-from web import pages, referrals, work
+from handlers import i18n
+from web import pages, referrals, texts, work
 from web.core import (
     HERE,
+    Language,
     Refused,
     SecurityHeaders,
     _same_origin,
@@ -134,8 +136,7 @@ async def signin(request: Request) -> Response:
             request,
             "refused.html",
             status=403,
-            why="This sign-in form did not come from the link's own page. Open the link "
-            "from Telegram again.",
+            why=texts.REFUSED["signin_form"],
         )
     now = d.now()
     session = new_token()
@@ -148,10 +149,7 @@ async def signin(request: Request) -> Response:
         return render(request, "signin.html", status=410, state="used", token="")
     if access(await d.store.people.get(user_id), d.coordinator_ids) is None:
         await d.store.web.end_sessions_of(user_id)  # the role went after the link was given
-        return refusal(
-            request,
-            Refused(403, "This link was for a coordinator or liaison, which you no longer are."),
-        )
+        return refusal(request, Refused(403, texts.REFUSED["link_role_gone"]))
     logger.info("Dashboard: user %s signed in", user_id)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
@@ -178,7 +176,7 @@ async def signout(request: Request) -> Response:
         form = await request.form()
         given = form.get("csrf")
         if not isinstance(given, str) or not hmac.compare_digest(given, viewer.csrf):
-            return refusal(request, Refused(403, "This form did not come from the dashboard."))
+            return refusal(request, Refused(403, texts.REFUSED["signout_form"]))
         await d.store.web.end_session(token_hash(viewer.token))
     return forget_cookie(RedirectResponse("/", status_code=303), d)
 
@@ -205,18 +203,15 @@ async def favicon(request: Request) -> Response:
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return render(request, "refused.html", status=404, why="There is no such page here.")
+    return render(request, "refused.html", status=404, why=texts.REFUSED["no_page"])
 
 
 async def failed(request: Request, exc: Exception) -> Response:
     """Something broke: said plainly (an action's unit of work was rolled back whole; the
-    server logs the error)."""
-    return render(
-        request,
-        "refused.html",
-        status=500,
-        why="Something went wrong on our side, and nothing was changed. Please try again.",
-    )
+    server logs the error). Drawn outside the Language middleware: in the language it
+    chose for the request."""
+    with i18n.speaking(request.scope.get("state", {}).get("language")):
+        return render(request, "refused.html", status=500, why=texts.REFUSED["failed"])
 
 
 def create_app(d: Dashboard) -> Starlette:
@@ -252,7 +247,7 @@ def create_app(d: Dashboard) -> Starlette:
         routes.append(Route(d.webhook_path, telegram, methods=["POST"]))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(SecurityHeaders), Middleware(Language)],
         exception_handlers={404: not_found, 500: failed},
         max_body_size=MAX_BODY,
     )

@@ -2,7 +2,8 @@
 `<img>`: no script (pygal's inline tooltip script is taken out), nothing from another site.
 
 A withheld figure (`<5` or `*`) is drawn as a gap, never as a guess; every chart sits
-beside a table with the same figures as text.
+beside a table with the same figures as text. Its words, dates and numbers are in the
+reader's language (web/texts.py), drawn for each language apart (web/figures.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pygal
 from pygal.style import Style
 
 from domain.reports import Figures, Shown
+from web import texts
 from web.figures import ReportView
 
 # pygal adds an import hook for its map plugins (unused here) that makes every later failed
@@ -62,9 +64,9 @@ def _config(**extra: object) -> dict[str, object]:
         "print_zeroes": False,
         "truncate_label": 24,
         "truncate_legend": -1,
-        "no_data_text": "Nothing to show",
+        "no_data_text": texts.CHART_NO_DATA,
         "margin": 16,
-        "value_formatter": lambda v: f"{v:,.2f}".rstrip("0").rstrip("."),
+        "value_formatter": texts.number,
         **extra,
     }
 
@@ -80,11 +82,11 @@ def _rows(chart: pygal.graph.graph.Graph, names: Sequence[str]) -> None:
 
 
 def trend(view: ReportView) -> bytes:
-    chart = pygal.Bar(**_config(title="Week by week"))
-    _rows(chart, [f"{w.week.start:%d %b}" for w in view.trend])
-    chart.add("Posted", [_value(w.posted) for w in view.trend])
-    chart.add("Matched", [_value(w.matched) for w in view.trend])
-    chart.add("Done", [_value(w.done) for w in view.trend])
+    chart = pygal.Bar(**_config(title=texts.CHART_TREND))
+    _rows(chart, [texts.day_and_month(w.week.start) for w in view.trend])
+    chart.add(texts.SERIES["posted"], [_value(w.posted) for w in view.trend])
+    chart.add(texts.SERIES["matched"], [_value(w.matched) for w in view.trend])
+    chart.add(texts.SERIES["done"], [_value(w.done) for w in view.trend])
     return _svg(chart)
 
 
@@ -93,47 +95,45 @@ def _by(title: str, rows: Sequence[tuple[str, Figures]]) -> bytes:
     chart = pygal.HorizontalBar(**_config(title=title, height=max(300, 130 + 44 * len(rows))))
     names = [name for name, _ in rows]
     chart.x_labels = names[::-1]
-    chart.add("Posted", [_value(f.posted) for _, f in rows][::-1])
-    chart.add("Done", [_value(f.done) for _, f in rows][::-1])
-    chart.add("Still open", [_value(f.still_open) for _, f in rows][::-1])
+    chart.add(texts.SERIES["posted"], [_value(f.posted) for _, f in rows][::-1])
+    chart.add(texts.SERIES["done"], [_value(f.done) for _, f in rows][::-1])
+    chart.add(texts.SERIES["still_open"], [_value(f.still_open) for _, f in rows][::-1])
     return _svg(chart)
 
 
 def areas(view: ReportView) -> bytes:
-    return _by("Requests by area", view.dash.report.by_area)
+    return _by(texts.CHART_AREAS, view.dash.report.by_area)
 
 
 def wards(view: ReportView) -> bytes:
-    return _by("Requests by council ward", view.dash.by_ward)
+    return _by(texts.CHART_WARDS, [(texts.ward(w), f) for w, f in view.dash.by_ward])
 
 
 def categories(view: ReportView) -> bytes:
-    return _by("Requests by kind of help", view.dash.report.by_category)
+    return _by(texts.CHART_CATEGORIES, view.dash.report.by_category)
 
 
 def supply(view: ReportView) -> bytes:
     lines = [s for s in view.dash.report.supply_by_category if s.volunteers.value or s.needs.value]
     chart = pygal.HorizontalBar(
         **_config(
-            title="Volunteers who could be asked, and requests",
+            title=texts.CHART_SUPPLY,
             height=max(300, 150 + 44 * len(lines)),
             legend_at_bottom_columns=2,
         )
     )
     chart.x_labels = [s.name for s in lines][::-1]
     # Short names in the legend: the title and the table say them in full.
-    chart.add("Volunteers", [_value(s.volunteers) for s in lines][::-1])
-    chart.add("Requests", [_value(s.needs) for s in lines][::-1])
+    chart.add(texts.SERIES["volunteers"], [_value(s.volunteers) for s in lines][::-1])
+    chart.add(texts.SERIES["requests"], [_value(s.needs) for s in lines][::-1])
     return _svg(chart)
 
 
 def matching(view: ReportView) -> bytes:
     bands = view.matching.bands
-    chart = pygal.Bar(
-        **_config(title="How long requests waited for a volunteer", show_legend=False)
-    )
-    chart.x_labels = [label for label, _ in bands]
-    chart.add("Requests matched", [_value(s) for _, s in bands])
+    chart = pygal.Bar(**_config(title=texts.CHART_MATCHING, show_legend=False))
+    chart.x_labels = [texts.band(label) for label, _ in bands]
+    chart.add(texts.SERIES["requests_matched"], [_value(s) for _, s in bands])
     return _svg(chart)
 
 
@@ -141,13 +141,13 @@ def hours(view: ReportView) -> bytes:
     rows = [(name, f) for name, f in view.dash.report.by_category if f.hours.value]
     chart = pygal.HorizontalBar(
         **_config(
-            title="Volunteer hours by kind of help",
+            title=texts.CHART_HOURS,
             height=max(300, 100 + 40 * len(rows)),
             show_legend=False,
         )
     )
     chart.x_labels = [name for name, _ in rows][::-1]
-    chart.add("Hours", [_value(f.hours) for _, f in rows][::-1])
+    chart.add(texts.SERIES["hours"], [_value(f.hours) for _, f in rows][::-1])
     return _svg(chart)
 
 

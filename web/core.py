@@ -1,5 +1,5 @@
 """What every dashboard route stands on: who is signed in (read again at every request),
-forms' tokens, the security headers, and rendering a template.
+forms' tokens, the security headers, the reader's language, and rendering a template.
 """
 
 from __future__ import annotations
@@ -14,14 +14,17 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.dashboard import between, read_period
+from domain.models import Person
 from domain.periods import Period, PeriodError, month
+from domain.reports import Shown
 from domain.signin import Access, access, form_token, form_token_ok, looks_like_token, token_hash
+from handlers import i18n
 from web import texts
 from web.ports import Dashboard
 
@@ -81,7 +84,55 @@ class SecurityHeaders:
         await self.app(scope, receive, sending)
 
 
+# --- the reader's language ------------------------------------------------------------------
+
+
+class Language:
+    """Every request is worked on in its reader's language (handlers/i18n.py): the first of
+    the browser's Accept-Language that the group offers (the community file's `languages`),
+    else the group's first (English unless the file says otherwise); `signed_in` turns to a
+    signed-in person's own language when they have one. Set for this request only (and put
+    back after it), and said in `Content-Language`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        community = scope["app"].state.dashboard.community
+        browser = i18n.from_browser(
+            Headers(scope=scope).get("accept-language"), community.languages
+        )
+        language = browser or community.default_language
+        # Kept for the error page, drawn outside this middleware (Starlette's own).
+        scope.setdefault("state", {})["language"] = language
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                said = i18n.current().encode()
+                headers = [*message.get("headers", []), (b"content-language", said)]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        with i18n.speaking(language):
+            await self.app(scope, receive, sending)
+
+
+def own_language(person: Person, d: Dashboard) -> str | None:
+    """THE ONE PLACE the dashboard consults a person's own language (`people.language`:
+    kept when they agreed to the privacy notice, or chosen with /language); when the group
+    offers it, it wins over the browser's."""
+    return person.language if person.language in d.community.languages else None
+
+
 # --- templates ------------------------------------------------------------------------------
+
+
+def _shown(value: Any) -> Any:
+    """What `{{ }}` prints: a report's figure as the reader's language writes numbers."""
+    return texts.figure(value) if isinstance(value, Shown) else value
 
 
 def _environment() -> Environment:
@@ -91,8 +142,19 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+        finalize=_shown,
     )
+    # Every text in the templates is marked (`{% trans %}`, `_()`) and translated when the
+    # page is rendered, in the request's language; whitespace inside `{% trans %}` is
+    # trimmed, as bot/catalogues.py extracts it.
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.policies["ext.i18n.trimmed"] = True
     env.globals["texts"] = texts
+    # Looked up at each call: `texts` answers in the language of the request at hand.
+    env.filters["figure"] = lambda value: texts.figure(value)
+    env.filters["number"] = lambda value: texts.number(value)
+    env.filters["money"] = lambda value: texts.money(value)
     return env
 
 
@@ -122,18 +184,14 @@ def dashboard(request: Request) -> Dashboard:
     return found
 
 
-def local(moment: datetime | None, d: Dashboard, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    return moment.astimezone(d.tz).strftime(fmt) if moment is not None else ""
+def local(moment: datetime | None, d: Dashboard) -> str:
+    """`Wed 12 Mar 2025, 09:30` in the group's time zone, in the reader's language."""
+    return texts.moment(moment.astimezone(d.tz)) if moment is not None else ""
 
 
 def age_text(now: datetime, then: datetime) -> str:
-    """How long ago, briefly: `40 min`, `5 h`, `3 d`."""
-    seconds = max(0, int((now - then).total_seconds()))
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
+    """How long ago, briefly: `40 min`, `5 h`, `3 days`."""
+    return texts.age((now - then).total_seconds())
 
 
 TEMPLATES.globals["age"] = age_text
@@ -151,7 +209,8 @@ def render(
         group=d.community.name,
         viewer=viewer,
         path=request.url.path,
-        local=lambda moment, fmt="%a %d %b %Y, %H:%M": local(moment, d, fmt),
+        lang=i18n.current(),
+        local=lambda moment: local(moment, d),
         query=lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),
         **context,
     )
@@ -191,11 +250,9 @@ async def signed_in(request: Request) -> Viewer | None:
     allowed = access(person, d.coordinator_ids)
     if allowed is None or person is None:
         await d.store.web.end_sessions_of(user_id)
-        raise Refused(
-            403,
-            "You no longer hold a coordinator's or liaison's role, so this session has ended.",
-            signed_out=True,
-        )
+        raise Refused(403, texts.REFUSED["role_gone"], signed_out=True)
+    if (chosen := own_language(person, d)) is not None:
+        i18n.use(chosen)  # this request only: Language puts the browser's back after it
     return Viewer(person.id, person.first_name, allowed, token)
 
 
@@ -247,19 +304,15 @@ def page(needs: Access) -> Callable[[Endpoint], Callable[[Request], Awaitable[Re
                 if viewer is None:
                     if request.method == "GET":
                         return RedirectResponse("/", status_code=303)
-                    raise Refused(403, "You are not signed in. Send /dashboard to the bot.")
+                    raise Refused(403, texts.REFUSED["not_signed_in"])
                 if needs is Access.COORDINATOR and not viewer.coordinator:
-                    raise Refused(403, "This page is for the group's coordinators.")
+                    raise Refused(403, texts.REFUSED["coordinators"])
                 if request.method == "POST":
                     form = await request.form()
                     if not _same_origin(request) or not form_token_ok(
                         viewer.token, _field(form, FORM_FIELD)
                     ):
-                        raise Refused(
-                            403,
-                            "This form had expired or did not come from the dashboard, so "
-                            "nothing was done. Go back, reload the page and try again.",
-                        )
+                        raise Refused(403, texts.REFUSED["form"])
                     return await endpoint(request, viewer, form)
                 return await endpoint(request, viewer)
             except Refused as refused:

@@ -5,6 +5,10 @@ worked out in a thread (pure domain functions), and the result is kept: a minute
 period that is still going on, an hour for one that has ended (its figures no longer move).
 Who could be asked now is the same for every period: read once a minute, in the background
 while the last reading is still shown, so no page waits for it after the first.
+
+What is kept is numbers, never words: the same view serves readers of every language, who
+get its labels, dates and numbers in their own when a page is rendered; a drawn chart is
+kept per language.
 """
 
 from __future__ import annotations
@@ -27,13 +31,13 @@ from domain.dashboard import (
     match_times,
     people_helped,
     period_key,
-    period_label,
     supply_of,
     weekly_trend,
 )
 from domain.models import Candidate
 from domain.periods import Period
 from domain.reports import Supply, Week, WeekRow, weekly_rows
+from handlers import i18n
 from web.ports import Dashboard
 
 logger = logging.getLogger(__name__)
@@ -48,7 +52,6 @@ KEPT_MAX = 48
 class ReportView:
     period: Period
     key: str
-    label: str
     so_far: bool  # the period has not ended yet
     dash: DashboardReport
     trend: tuple[TrendWeek, ...]
@@ -58,7 +61,8 @@ class ReportView:
     wards: bool
     weeks: list[Week]
     rows: list[WeekRow] | None = None  # the CSV's rows, worked out when first asked for
-    charts: dict[str, bytes] = field(default_factory=dict)
+    # Drawn charts by name and language: a chart's words are in its reader's language.
+    charts: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,33 +132,40 @@ class Figures:
     async def _build(self, period: Period, today: date) -> ReportView:
         d = self.d
         now = d.now()
+        bounds = period.bounds(d.tz)
         # Weeks yet to come are not shown.
         weeks = [w for w in period.weeks() if w.start <= today] or period.weeks()[:1]
         buckets = [Period(w.start, w.end).bounds(d.tz) for w in weeks]
-        tallies = await d.store.web.tallies([period.bounds(d.tz)], now)
-        weekly = await d.store.web.weekly_counts(buckets)
-        helped = await d.store.web.people_helped(*period.bounds(d.tz))
-        _, supply = await self.supply()
         rate = d.community.social_value.pounds_per_hour
 
-        def work() -> ReportView:
-            dash = dashboard_report(tallies, supply, d.community, rate)
-            whole = dash.report.whole
-            return ReportView(
-                period=period,
-                key=period_key(period),
-                label=period_label(period),
-                so_far=period.end >= today,
-                dash=dash,
-                trend=weekly_trend(weekly, weeks, dash.withheld_whole),
-                matching=match_times(tallies, whole.matched, whole.median_hours),
-                helped=people_helped(*helped),
-                pounds_per_hour=rate,
-                wards=has_wards(d.community),
-                weeks=weeks,
-            )
+        async def figures() -> tuple[DashboardReport, MatchTimes]:
+            tallies = await d.store.web.tallies([bounds], now)
+            _, supply = await self.supply()
 
-        return await asyncio.to_thread(work)
+            def work() -> tuple[DashboardReport, MatchTimes]:
+                dash = dashboard_report(tallies, supply, d.community, rate)
+                whole = dash.report.whole
+                return dash, match_times(tallies, whole.matched, whole.median_hours)
+
+            return await asyncio.to_thread(work)
+
+        # The period's tallies are read first; while a thread works out their figures, the
+        # reading connection goes on to the weeks and the people helped.
+        (dash, matching), weekly, helped = await asyncio.gather(
+            figures(), d.store.web.weekly_counts(buckets), d.store.web.people_helped(*bounds)
+        )
+        return ReportView(
+            period=period,
+            key=period_key(period),
+            so_far=period.end >= today,
+            dash=dash,
+            trend=weekly_trend(weekly, weeks, dash.withheld_whole),
+            matching=matching,
+            helped=people_helped(*helped),
+            pounds_per_hour=rate,
+            wards=has_wards(d.community),
+            weeks=weeks,
+        )
 
     async def week_rows(self, view: ReportView) -> list[WeekRow]:
         """The CSV's rows: one per week, area and category (worked out once per view)."""
@@ -162,14 +173,16 @@ class Figures:
             d = self.d
             buckets = [Period(w.start, w.end).bounds(d.tz) for w in view.weeks]
             tallies = await d.store.web.tallies(buckets, d.now())
-            volunteers, _ = await self.supply()
+            _, supply = await self.supply()  # worked out already: not again for the CSV
             view.rows = await asyncio.to_thread(
-                weekly_rows, tallies, view.weeks, volunteers, d.community, view.pounds_per_hour
+                weekly_rows, tallies, view.weeks, supply, d.community, view.pounds_per_hour
             )
         return view.rows
 
     async def chart(self, view: ReportView, name: str, draw: Callable[[], bytes]) -> bytes:
-        """A chart of the view, drawn in a thread once."""
-        if name not in view.charts:
-            view.charts[name] = await asyncio.to_thread(draw)
-        return view.charts[name]
+        """A chart of the view, drawn in a thread once in each language (the thread works
+        in the request's language: to_thread copies its context)."""
+        key = (name, i18n.current())
+        if key not in view.charts:
+            view.charts[key] = await asyncio.to_thread(draw)
+        return view.charts[key]

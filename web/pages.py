@@ -14,20 +14,12 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from domain.dashboard import period_choices
 from domain.periods import Period
 from domain.signin import Access
-from web import charts
+from web import charts, texts
 from web.core import Viewer, chosen_period, dashboard, page, render
 from web.export import rows_csv
 from web.figures import Figures, ReportView
-
-PERIOD_PROBLEMS = {
-    "format": "That period wasn't understood, so this month is shown.",
-    "order": "The second date is before the first, so this month is shown.",
-    "too_long": "A period can be at most a year long, so this month is shown.",
-    "future": "That period hasn't started yet, so this month is shown.",
-}
 
 
 def _figures(request: Request) -> Figures:
@@ -37,7 +29,7 @@ def _figures(request: Request) -> Figures:
 
 def _period(request: Request) -> tuple[Period, str | None]:
     period, problem = chosen_period(request)
-    return period, PERIOD_PROBLEMS[problem.problem.value] if problem else None
+    return period, texts.PERIOD_PROBLEMS[problem.problem.value] if problem else None
 
 
 async def _view(request: Request) -> tuple[ReportView, str | None]:
@@ -45,7 +37,7 @@ async def _view(request: Request) -> tuple[ReportView, str | None]:
     return await _figures(request).report(period), problem
 
 
-async def _report_page(request: Request, viewer: Viewer, template: str, title: str) -> Response:
+async def _report_page(request: Request, viewer: Viewer, template: str, name: str) -> Response:
     d = dashboard(request)
     view, problem = await _view(request)
     today = d.now().astimezone(d.tz).date()
@@ -54,30 +46,31 @@ async def _report_page(request: Request, viewer: Viewer, template: str, title: s
         request,
         template,
         viewer=viewer,
-        title=title,
+        title=texts.TITLES[name],
         view=view,
         report=view.dash.report,
         problem=problem,
-        choices=period_choices(today),
+        choices=texts.choices(today),
         today=today,
     )
 
 
-def _report(name: str, template: str, title: str) -> Callable[[Request], Awaitable[Response]]:
-    """A liaison's page of the report: `template` with the figures of the period asked."""
+def _report(name: str, template: str) -> Callable[[Request], Awaitable[Response]]:
+    """A liaison's page of the report: `template` with the figures of the period asked,
+    titled `texts.TITLES[name]`."""
 
     async def show(request: Request, viewer: Viewer) -> Response:
-        return await _report_page(request, viewer, template, title)
+        return await _report_page(request, viewer, template, name)
 
     show.__name__ = show.__qualname__ = name
     return page(Access.LIAISON)(show)
 
 
-overview = _report("overview", "overview.html", "Overview")
-areas = _report("areas", "areas.html", "Areas and wards")
-categories = _report("categories", "categories.html", "Kinds of help")
-matching = _report("matching", "matching.html", "Matching and hours")
-printable = _report("printable", "print.html", "The whole report")
+overview = _report("overview", "overview.html")
+areas = _report("areas", "areas.html")
+categories = _report("categories", "categories.html")
+matching = _report("matching", "matching.html")
+printable = _report("printable", "print.html")
 
 
 @page(Access.LIAISON)
@@ -99,7 +92,7 @@ async def chart(request: Request, viewer: Viewer) -> Response:
     name = request.path_params["name"]
     draw = charts.CHARTS.get(name)
     if draw is None:
-        return Response("No such chart", status_code=404, media_type="text/plain")
+        return Response(texts.REFUSED["no_page"], status_code=404, media_type="text/plain")
     view, _ = await _view(request)
     svg = await _figures(request).chart(view, name, lambda: draw(view))
     return Response(svg, media_type="image/svg+xml")

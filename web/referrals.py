@@ -19,51 +19,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from domain import referrals
-from domain.dashboard import period_choices, period_key, period_label
+from domain.dashboard import period_key
 from domain.lifecycle import window_for
 from domain.models import MAX_DESCRIPTION, Role, When
 from domain.periods import Period
 from domain.referrals import ReferralFacts, ReferralStatus, status_of, steps
 from domain.safety import visible_text
 from domain.signin import Access
+from web import texts
 from web.core import Viewer, age_text, chosen_period, dashboard, field, local, page, render
 
 SHOWN = 50  # a liaison's referrals on the page, newest first
-
-STATUS = {
-    ReferralStatus.WAITING: "waiting for the group",
-    ReferralStatus.TAKEN: "taken by the group, finding a volunteer",
-    ReferralStatus.MATCHED: "volunteer found",
-    ReferralStatus.DONE: "done",
-    ReferralStatus.CLOSED: "closed without help",
-    ReferralStatus.DECLINED: "declined",
-}
-STEP = {
-    ReferralStatus.TAKEN: "taken after {age}",
-    ReferralStatus.MATCHED: "volunteer found after {age}",
-    ReferralStatus.DONE: "done after {age}",
-    ReferralStatus.CLOSED: "closed after {age}",
-    ReferralStatus.DECLINED: "declined after {age}",
-}
-WHEN = {
-    When.TODAY: "Today",
-    When.TOMORROW: "Tomorrow",
-    When.THIS_WEEK: "This week",
-    When.FLEXIBLE: "Flexible",
-}
-PROBLEMS = {
-    "category": "Please choose what kind of help they need.",
-    "area": "Please choose their area.",
-    "description": f"Please say what would help, in up to {MAX_DESCRIPTION} characters.",
-    "when": "Please choose when they need it.",
-    "name": "Please give just their first name (no numbers), in up to 40 characters.",
-    "contact": "Please give a phone number (at least 6 digits), in up to 100 characters.",
-    "ref": "Please give the council's reference on one line, in up to 40 characters.",
-    "agreed": "A referral needs the resident's agreement: nothing was kept.",
-}
-PERIOD_PROBLEM = "That period wasn't understood, so this month is shown."
-DONE = "Thank you: the referral is with the group's coordinators. It is listed below."
-NOT_LIAISON = "Only a council liaison can refer a resident."
 
 
 @dataclass(frozen=True)
@@ -80,30 +46,24 @@ class Row:
 def _row(facts: ReferralFacts, request: Request) -> Row:
     d = dashboard(request)
     status = status_of(facts)
-    said = [STEP[step].format(age=_age(gap.total_seconds())) for step, gap in steps(facts)]
+    said = [
+        texts.REFERRAL_STEP[step.value].format(age=texts.age(gap.total_seconds()))
+        for step, gap in steps(facts)
+    ]
     if status is ReferralStatus.WAITING:
-        said.append(f"waiting {age_text(d.now(), facts.referred_at)} so far")
+        said.append(texts.REFERRAL_WAITING.format(age=age_text(d.now(), facts.referred_at)))
     return Row(
         ref=facts.council_ref,
-        status=STATUS[status],
+        status=texts.REFERRAL_STATUS[status.value],
         reason=facts.decline_reason if status is ReferralStatus.DECLINED else None,
         referred=local(facts.referred_at, d),
         steps=tuple(said),
     )
 
 
-def _age(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
-
-
 def _period(request: Request) -> tuple[Period, str | None]:
     period, problem = chosen_period(request)
-    return period, PERIOD_PROBLEM if problem else None
+    return period, texts.PERIOD_PROBLEMS[problem.problem.value] if problem else None
 
 
 async def _is_liaison(request: Request, viewer: Viewer) -> bool:
@@ -132,19 +92,19 @@ async def _page(
         "referrals.html",
         status=status,
         viewer=viewer,
-        title="Council referrals",
+        title=texts.TITLES["referrals"],
         figures=figures,
-        period_label=period_label(period),
+        period_label=texts.period_label(period),
         period_key=period_key(period),
         problem=problem,
-        choices=period_choices(today),
+        choices=texts.choices(today),
         liaison=liaison,
         rows=[_row(f, request) for f in mine],
         older=total - len(mine),
         waiting=len(await d.store.referrals.waiting()) if viewer.coordinator else None,
         categories=d.community.category_names(),
         areas=d.community.area_names(),
-        whens=list(WHEN.items()),
+        whens=[(w, texts.REFERRAL_WHEN[w.value]) for w in When],
         values=values or {},
         problems=problems or [],
         done=done,
@@ -154,7 +114,7 @@ async def _page(
 @page(Access.LIAISON)
 async def referrals_page(request: Request, viewer: Viewer) -> Response:
     """The figures for a period; for a liaison, the form and their own referrals."""
-    done = DONE if request.query_params.get("done") == "referred" else None
+    done = texts.REFERRAL_DONE if request.query_params.get("done") == "referred" else None
     return await _page(request, viewer, done=done)
 
 
@@ -165,7 +125,7 @@ FIELDS = ("category", "area", "description", "when", "name", "contact", "ref", "
 async def refer(request: Request, viewer: Viewer, form: FormData) -> Response:
     """`Refer`: kept only with the resident's agreement and every field as the chat asks."""
     if not await _is_liaison(request, viewer):
-        return await _page(request, viewer, status=403, problems=[NOT_LIAISON])
+        return await _page(request, viewer, status=403, problems=[texts.REFERRAL_NOT_LIAISON])
     d = dashboard(request)
     values = {name: field(form, name) for name in FIELDS}
     category = d.community.category(values["category"])
@@ -197,7 +157,7 @@ async def refer(request: Request, viewer: Viewer, form: FormData) -> Response:
             viewer,
             status=400,
             values=values,
-            problems=[PROBLEMS[p] for p in problems],
+            problems=[texts.REFERRAL_PROBLEMS[p].format(count=MAX_DESCRIPTION) for p in problems],
         )
     assert category and area and when and name and contact and ref
     now = d.now()

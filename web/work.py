@@ -68,13 +68,13 @@ async def needs(request: Request, viewer: Viewer) -> Response:
         request,
         "needs.html",
         viewer=viewer,
-        title="Requests",
+        title=texts.TITLES["needs"],
         found=found,
         where=where,
         areas=d.community.area_names(),
         categories=d.community.category_names(),
         statuses=[(s.value, texts.status(s.value)) for s in NeedStatus],
-        ages=[("", "Any age"), ("1d", "Over a day"), ("3d", "Over 3 days"), ("7d", "Over a week")],
+        ages=texts.AGES,
         now=d.now(),
         done=_done(request),
     )
@@ -90,22 +90,22 @@ async def need_by_number(request: Request, viewer: Viewer) -> Response:
 
 
 def _events(need: NeedDetail) -> list[Event]:
-    events = [Event(need.created_at, "Posted", need.caller or need.resident)]
+    events = [Event(need.created_at, texts.EVENT_POSTED, need.caller or need.resident)]
     for p in need.proposals:
-        events.append(Event(p.created_at, f"Asked (wave {p.wave})", p.volunteer))
+        events.append(Event(p.created_at, texts.EVENT_ASKED.format(wave=p.wave), p.volunteer))
         if p.answered_at is not None:
             status = texts.PROPOSAL_STATUS.get(p.status, p.status)
             events.append(Event(p.answered_at, status.capitalize(), p.volunteer))
     answered = any(p.status == "accepted" and p.answered_at for p in need.proposals)
     if need.accepted_at is not None and need.volunteer and not answered:
-        events.append(Event(need.accepted_at, "Accepted", need.volunteer))
+        events.append(Event(need.accepted_at, texts.EVENT_ACCEPTED, need.volunteer))
     if need.done_at is not None:
-        hours = f"{need.hours:g} hours" if need.hours else None
-        events.append(Event(need.done_at, "Done", need.volunteer, hours))
+        hours = texts.hours_given(need.hours) if need.hours else None
+        events.append(Event(need.done_at, texts.EVENT_DONE, need.volunteer, hours))
     if need.closed_at is not None:
         events.append(Event(need.closed_at, texts.status(need.status.value).capitalize()))
     for c in need.concerns:
-        events.append(Event(c.created_at, "Concern raised", c.raised_by, c.text))
+        events.append(Event(c.created_at, texts.EVENT_CONCERN, c.raised_by, c.text))
     for a in need.audit:
         if a.action == Audit.SEE_NEED.value:
             continue  # looked at, not done: the audit log has those
@@ -126,7 +126,7 @@ async def need(request: Request, viewer: Viewer) -> Response:
             "refused.html",
             status=404,
             viewer=viewer,
-            why=f"There is no request #{request.path_params['need_id']}.",
+            why=texts.NO_REQUEST.format(id=request.path_params["need_id"]),
         )
     now = d.now()
     # Who looked at whose details is kept, as in the chat's `See in full`.
@@ -139,12 +139,14 @@ async def need(request: Request, viewer: Viewer) -> Response:
             candidates = await d.store.needs.candidates(model, near, now)
             for c in next_wave(model, candidates, d.community, d.tz, ASSIGN_CHOICES):
                 person = await d.store.people.get(c.user_id)
-                choices.append((c.user_id, person.first_name if person else f"id {c.user_id}"))
+                choices.append(
+                    (c.user_id, person.first_name if person else texts.ID.format(id=c.user_id))
+                )
     return render(
         request,
         "need.html",
         viewer=viewer,
-        title=f"Request #{found.id}",
+        title=texts.NEED_TITLE.format(id=found.id),
         need=found,
         events=_events(found),
         choices=choices,
@@ -193,7 +195,7 @@ async def volunteers(request: Request, viewer: Viewer) -> Response:
         request,
         "volunteers.html",
         viewer=viewer,
-        title="Volunteers",
+        title=texts.TITLES["volunteers"],
         found=found,
         words=words,
         pending=pending,
@@ -223,7 +225,7 @@ async def volunteer_action(request: Request, viewer: Viewer, form: FormData) -> 
     elif act == "unblock":
         outcome = await d.actions.unblock(viewer.user_id, user_id) or "unblocked"
     else:
-        return Response("No such action", status_code=404, media_type="text/plain")
+        return Response(texts.REFUSED["no_page"], status_code=404, media_type="text/plain")
     return _back("/volunteers", outcome, **back)
 
 
@@ -237,7 +239,7 @@ async def concerns(request: Request, viewer: Viewer) -> Response:
         request,
         "concerns.html",
         viewer=viewer,
-        title="Concerns",
+        title=texts.TITLES["concerns"],
         concerns=await d.store.web.concerns(),
         now=d.now(),
         done=_done(request),
@@ -256,4 +258,4 @@ async def resolve(request: Request, viewer: Viewer, form: FormData) -> Response:
 async def audit(request: Request, viewer: Viewer) -> Response:
     d = dashboard(request)
     found = await d.store.web.audit(_page_number(request.query_params.get("page")))
-    return render(request, "audit.html", viewer=viewer, title="Audit log", found=found)
+    return render(request, "audit.html", viewer=viewer, title=texts.TITLES["audit"], found=found)

@@ -279,6 +279,7 @@ class BotUnderTest:
             await self.press(who, area)
         await self.press(who, "Done")
         await self.press(who, availability)
+        await self.press(who, "Done")  # the languages they speak: their own, ticked
         await self.press(who, "Save")
 
     async def start_need(

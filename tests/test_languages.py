@@ -1,0 +1,227 @@
+"""Languages, through the real bot: each person reads every message and button in their
+own language (their Telegram app's, or the one they chose with /language), whoever the
+message comes from; nothing about someone is kept before they agree, not even a language."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import TypeVar
+
+import pytest
+from support.bot import BotUnderTest, labels, plain
+
+from bot.sandbox import Person
+from handlers import i18n, texts
+
+T = TypeVar("T")
+StartBot = Callable[..., AbstractAsyncContextManager[BotUnderTest]]
+ALICE = Person(9100001, "Alice")  # the configured coordinator, English
+SHOPPING = "Shopping & essentials"
+
+
+def said(language: str, english: str) -> str:
+    """A button's label or a text as this language has it."""
+    return i18n.translations(language).gettext(english)
+
+
+def in_language(language: str, make: Callable[[], T]) -> T:
+    with i18n.speaking(language):
+        return make()
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot) -> AsyncIterator[BotUnderTest]:
+    async with start_bot(coordinator_ids=[ALICE.id], quiet_hours=None) as running:
+        await running.agree(ALICE)
+        yield running
+        assert not running.errors.records, running.errors.describe()
+
+
+async def agree_in(bot: BotUnderTest, who: Person, language: str) -> None:
+    await bot.say(who, "/start")
+    await bot.press(who, said(language, "I agree"))
+
+
+async def sign_up_in(bot: BotUnderTest, who: Person, language: str) -> None:
+    """A volunteer profile through the buttons, reading them in this language."""
+    await bot.say(who, "/volunteer")
+    await bot.press(who, i18n.named(SHOPPING, language))
+    await bot.press(who, said(language, "Done"))
+    await bot.press(who, "Trinity")
+    await bot.press(who, said(language, "Done"))
+    await bot.press(who, said(language, "Any time"))
+    await bot.press(who, said(language, "Done"))  # the languages they speak: their own ticked
+    await bot.press(who, said(language, "Save"))
+
+
+async def post_in(bot: BotUnderTest, who: Person, language: str, words: str) -> int:
+    await bot.say(who, "/need")
+    await bot.press(who, i18n.named(SHOPPING, language))
+    await bot.press(who, "Trinity")
+    await bot.say(who, words)
+    await bot.press(who, said(language, "Today"))
+    await bot.press(who, said(language, "Post"))
+    rows = bot.rows("SELECT max(id) FROM needs WHERE resident_id=?", (who.id,))
+    assert rows[0][0] is not None, bot.texts(who)[-3:]
+    return int(rows[0][0])
+
+
+@pytest.mark.parametrize(("resident_language", "volunteer_language"), [("uk", "pl"), ("pl", "uk")])
+async def test_a_whole_request_each_person_in_their_own_language(
+    bot: BotUnderTest, resident_language: str, volunteer_language: str
+) -> None:
+    resident = Person(7100001, "Oksana", language_code=f"{resident_language}-XX")
+    volunteer = Person(7100002, "Piotr", language_code=volunteer_language)
+    await bot.say(resident, "/start")
+    notice = in_language(
+        resident_language,
+        lambda: texts.privacy_notice(bot.services.community.name, bot.services.retention.days),
+    )
+    assert bot.last_text(resident) == notice
+    assert labels(bot.last(resident))[:2] == [
+        said(resident_language, "I agree"),
+        said(resident_language, "No thanks"),
+    ]
+    await bot.press(resident, said(resident_language, "I agree"))
+    await agree_in(bot, volunteer, volunteer_language)
+    await sign_up_in(bot, volunteer, volunteer_language)
+
+    need_id = await post_in(bot, resident, resident_language, "Хліб і молоко / chleb i mleko")
+    need = await bot.store.needs.get(need_id)
+    assert need is not None
+
+    # The volunteer is asked in theirs; their buttons too.
+    proposal = bot.message_with_button(volunteer, said(volunteer_language, "Accept"))
+    expected = in_language(
+        volunteer_language, lambda: texts.proposal(need, now=bot.clock.now(), tz=bot.services.tz)
+    )
+    assert proposal.text == expected
+    assert plain(expected) != plain(texts.proposal(need, now=bot.clock.now(), tz=bot.services.tz))
+    await bot.press(volunteer, said(volunteer_language, "Accept"), proposal)
+
+    # Each hears of the match in their own language.
+    assert plain(bot.last_text(resident)).startswith(
+        plain(said(resident_language, texts.ACCEPTED_RESIDENT).split("{")[0])
+    )
+    assert said(volunteer_language, "Done") in labels(bot.last(volunteer))
+    # Nothing in English reached either of them after they agreed.
+    english = {plain(texts.CONSENT_THANKS), plain(texts.NEED_POSTED.split("{")[0])}
+    for who in (resident, volunteer):
+        assert not english & {plain(t) for t in bot.texts(who)}, bot.texts(who)
+
+
+async def test_language_changes_every_later_message_and_button(bot: BotUnderTest) -> None:
+    margaret = Person(7100011, "Margaret", language_code="en-GB")
+    await bot.agree(margaret)
+    await bot.say(margaret, "/language")
+    assert bot.last_text(margaret) == texts.ASK_LANGUAGE
+    assert labels(bot.last(margaret)) == ["English", "Українська", "Polski"]
+    await bot.press(margaret, "Polski")
+    assert bot.last_text(margaret) == said("pl", texts.LANGUAGE_SET)
+    await bot.say(margaret, "/help")
+    assert bot.last_text(margaret) == in_language("pl", lambda: texts.help_section("resident"))
+    # Kept in their profile, and in what /mydata shows them.
+    assert bot.rows("SELECT language FROM people WHERE id=?", (margaret.id,)) == [("pl",)]
+    await bot.say(margaret, "/need")
+    assert bot.last_text(margaret) == said("pl", texts.ASK_CATEGORY)
+    assert said("pl", "Cancel") in labels(bot.last(margaret))
+
+
+async def test_before_agreeing_a_language_changes_the_notice_and_nothing_is_kept(
+    bot: BotUnderTest,
+) -> None:
+    halyna = Person(7100021, "Halyna", language_code="en")  # an English phone
+    await bot.say(halyna, "/start")
+    assert "Українська" in labels(bot.last(halyna))
+    await bot.press(halyna, "Українська")
+    notice = in_language(
+        "uk", lambda: texts.privacy_notice(bot.services.community.name, bot.services.retention.days)
+    )
+    assert bot.last_text(halyna) == notice
+    assert bot.rows("SELECT count(*) FROM people WHERE id=?", (halyna.id,)) == [(0,)]
+    await bot.press(halyna, said("uk", "I agree"))
+    assert bot.rows("SELECT language FROM people WHERE id=?", (halyna.id,)) == [("uk",)]
+    assert bot.last_text(halyna) == said("uk", texts.CONSENT_THANKS)
+
+
+async def test_an_app_in_a_language_the_group_does_not_offer_reads_the_groups_first(
+    bot: BotUnderTest,
+) -> None:
+    jean = Person(7100031, "Jean", language_code="fr")
+    await bot.say(jean, "/start")
+    assert bot.last_text(jean) == texts.privacy_notice(
+        bot.services.community.name, bot.services.retention.days
+    )
+
+
+async def test_a_forged_language_button_changes_nothing(bot: BotUnderTest) -> None:
+    margaret = Person(7100041, "Margaret")
+    await bot.agree(margaret)
+    before = bot.snapshot()
+    await bot.press_data(margaret, "v1:lang:xx")
+    assert bot.snapshot()["people"] == before["people"]
+    assert bot.rows("SELECT language FROM people WHERE id=?", (margaret.id,)) == [("en",)]
+
+
+async def test_a_volunteer_who_speaks_the_residents_language_is_asked_first(
+    start_bot: StartBot,
+) -> None:
+    priya = Person(7100051, "Priya", language_code="en")  # the first asked, were it not for it
+    bohdan = Person(7100052, "Bohdan", language_code="uk")
+    oksana = Person(7100053, "Oksana", language_code="uk")
+    margaret = Person(7100054, "Margaret", language_code="en")
+    async with start_bot(coordinator_ids=[ALICE.id], quiet_hours=None, wave_size=1) as bot:
+        await bot.agree(ALICE, priya, margaret)
+        await agree_in(bot, bohdan, "uk")
+        await agree_in(bot, oksana, "uk")
+        await bot.sign_up(priya)
+        await sign_up_in(bot, bohdan, "uk")
+        assert bot.rows("SELECT languages FROM volunteers WHERE user_id=?", (bohdan.id,)) == [
+            (",uk,",)
+        ]
+
+        await post_in(bot, oksana, "uk", "Хліб і молоко")
+        assert bot.message_with_button(bohdan, said("uk", "Accept"))
+        assert not any("Accept" in labels(m) for m in bot.screen(priya))
+        # An English request: the English speaker first, as before.
+        await bot.post_need(margaret, description="Milk")
+        assert bot.message_with_button(priya, "Accept")
+
+
+def _menus(bot: BotUnderTest, mark: int = 0) -> list[tuple[object, str | None, list[str]]]:
+    """(scope: a chat id or "all", language_code, descriptions) of each menu set."""
+    found = []
+    for call in bot.calls_since(mark):
+        if call.method != "setMyCommands":
+            continue
+        scope = call.params.get("scope")
+        scope = json.loads(scope) if isinstance(scope, str) else dict(scope or {})
+        commands = call.params["commands"]
+        commands = json.loads(commands) if isinstance(commands, str) else commands
+        where = scope.get("chat_id", "all")
+        found.append(
+            (where, call.params.get("language_code"), [c["description"] for c in commands])
+        )
+    return found
+
+
+def _descriptions(language: str, section: str = "resident") -> list[str]:
+    return in_language(language, lambda: [about for _, about in texts.COMMANDS[section]])
+
+
+async def test_command_menus_in_each_language(bot: BotUnderTest) -> None:
+    everyone = {(code, tuple(d)) for where, code, d in _menus(bot) if where == "all"}
+    assert everyone == {
+        (None, tuple(_descriptions("en"))),
+        ("uk", tuple(_descriptions("uk"))),
+        ("pl", tuple(_descriptions("pl"))),
+    }
+    # Someone who chose a language other than their app's gets their own menu in it.
+    margaret = Person(7100061, "Margaret", language_code="en")
+    await bot.agree(margaret)
+    mark = bot.mark()
+    await bot.say(margaret, "/language")
+    await bot.press(margaret, "Українська")
+    assert _menus(bot, mark) == [(margaret.id, None, _descriptions("uk"))]
