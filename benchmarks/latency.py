@@ -20,9 +20,10 @@ the bot queues when Telegram's 30 messages a second bind. People are moved by th
 clock reads a Wednesday morning moving in real time, so the hour of the run changes nothing.
 
 * step latency: from the update reaching the bot (its long poll's answer arriving) to the
-  arrival at Telegram of what the person waits for: the next question (for an Accept, the
-  proposal edited into the task). Steps unanswered at the end count at their age then;
-  a percentile they may understate is printed as a lower bound (">812").
+  arrival at Telegram of what the person waits for: the next question (sent, or edited in
+  place of the one a button answered; for an Accept, the proposal edited into the task).
+  Steps unanswered at the end count at their age then; a percentile they may understate
+  is printed as a lower bound (">812").
 * updates/s: steps answered in the timed window, over its length; msgs/s: sendMessage
   calls a second, and "max 1s" the most in any one second of the run; edits/s: message
   edits a second (outgoing calls too).
@@ -108,9 +109,13 @@ def labelled(label: str) -> Expect:
     return lambda call, m: label in m.labels
 
 
-def sent_with(pattern: str) -> Expect:
+def shown(pattern: str) -> Expect:
+    """A message sent, or edited into, text matching `pattern` (a question answered by its
+    button becomes the next one in place)."""
     found = re.compile(pattern)
-    return lambda call, m: call.method == "sendMessage" and bool(found.search(m.plain))
+    return lambda call, m: (
+        call.method in ("sendMessage", "editMessageText") and bool(found.search(m.plain))
+    )
 
 
 @dataclass(frozen=True)
@@ -126,10 +131,10 @@ RESIDENT_PLAN = (
     Stage("I agree", None, "I agree", labelled("I need help")),
     Stage("/need", "/need", None, labelled(CATEGORY)),
     Stage("category", None, CATEGORY, labelled(AREA)),
-    Stage("area", None, AREA, sent_with(re.escape(AREA))),
+    Stage("area", None, AREA, shown(re.escape(AREA))),
     Stage("description", DESCRIPTION, None, labelled("Today")),
     Stage("Today", None, "Today", labelled("Post")),
-    Stage("Post", None, "Post", sent_with(r"#\d+")),
+    Stage("Post", None, "Post", shown(r"#\d+")),
 )
 ACCEPT = "Accept"
 
@@ -752,6 +757,9 @@ async def run(args: argparse.Namespace) -> int:
     )
     for label, steps in _per_step(results):
         print(f"  median ms by step, {label}: {steps}")
+    for r in results:
+        if r.people >= 100:
+            print(f"  the slowest 1%, {r.delay * 1000:.0f} ms, {r.people} people: {_slowest(r)}")
     pickup = [s.pickup for r in results if r.delay > 0 for s in r.answered()]
     if pickup:
         print(
@@ -826,6 +834,15 @@ async def run(args: argparse.Namespace) -> int:
         print("the run did not go as scripted (see above)")
         return 1
     return 0
+
+
+def _slowest(run: Result) -> str:
+    """Which steps the slowest one in a hundred were, and when in the run (from its start)."""
+    answered = sorted(run.answered(), key=lambda s: s.latency)
+    worst = answered[int(len(answered) * 0.99) :]
+    return ", ".join(
+        f"{s.name} {ms(s.latency)} ms at +{s.done_at - s.latency - run.t0:.1f} s" for s in worst
+    )
 
 
 def _per_step(results: list[Result]) -> list[tuple[str, str]]:

@@ -85,14 +85,10 @@ async def run(args: argparse.Namespace) -> int:
                 await _timed("/export this month (weeks)", lambda: export(this_month)),
                 await _timed("/report a whole year", lambda: report(year)),
             ]
-            buckets = [this_month.bounds(TZ)]
-            from storage.reports import _TALLY
+            from storage.reports import tally_query
 
-            sql = _TALLY.format(buckets="(?, ?, ?, ?)")
-            plan = await store.db.fetchall(
-                "EXPLAIN QUERY PLAN " + sql,
-                [0, *(b.isoformat() for b in buckets[0]), NOW.isoformat(), "x", "x"],
-            )
+            sql, params = tally_query([this_month.bounds(TZ)], NOW)
+            plan = await store.db.fetchall("EXPLAIN QUERY PLAN " + sql, params)
         finally:
             await store.close()
     print()

@@ -7,11 +7,15 @@ same arrival stream and with the same volunteer behaviour:
 
 * wave: what the bot does. `domain.matching.next_wave` over `domain.models.Candidate`s
   built from the simulated volunteers' state (open tasks, tasks in the last 30 days, last
-  task, `excluded` once asked), waves of 3, the next wave added after
+  task, `excluded` once asked, the languages they speak) for a `Need` that carries the
+  resident's language, so the bot's language rule applies (within a distance tier, one
+  who speaks the resident's language is asked first); waves of 3, the next wave added after
   `domain.lifecycle.wave_deadline` (2 h, 20 min for Today) or as soon as everyone in the
   current wave has declined. Waves widen the circle: everyone asked keeps a live Accept
   until the need is taken or its window ends, so a late yes still wins. When nobody is
   left to ask, the need is escalated.
+* wave (language-blind): the same with no language on the need, which is what the bot
+  did before the rule: the yardstick the rule is measured against.
 * broadcast: the WhatsApp group. Everyone with the skill in the need's area or a
   neighbouring one hears at once, busy or not; the first to accept gets it. Each person
   pinged counts as one message.
@@ -33,6 +37,24 @@ it; a yes they cannot act on counts as a no. An accepted
 task keeps the volunteer busy (an open task) until it is done: a few hours for Today, on
 the day for Tomorrow, within a few days for This week. A need is met when it is accepted
 before its window (`domain.lifecycle.window_for`) ends.
+
+Languages. Each resident reads English (86%), Ukrainian (8%) or Polish (6%), and their
+needs carry it; every volunteer speaks English, 6% also Ukrainian and 5% also Polish
+(`RESIDENT_LANGUAGES`, `VOLUNTEER_ALSO_SPEAKS`). These shares are assumptions for a town
+that has such communities, not figures for the example town or any other: Polish is the
+most common main language other than English in England and Wales (Census 2021: about
+1.1% of residents), and several times that in some towns; Ukrainians have come since
+2022, many under the Homes for Ukraine scheme, hosted in towns of every size. 8% is more
+than most towns have; it stands for one where those families are a visible part of the
+people asking for help. Some Ukrainian readers have little English and are residents, not
+volunteers, so fewer volunteers speak Ukrainian than residents read it. A language is
+independent of area and everything else, and is drawn from the seed like the rest, but
+from an rng of its own, so that the rest of the town (and every figure of the policies
+the rule does not touch) is the same as without languages. The report gives, per policy,
+the share met by the resident's language and, of the Ukrainian and Polish readers' needs
+that were met, the share whose volunteer speaks their language; then the bot's figures
+with the rule beside those without it. (The rule decides who is asked first, not who
+says yes: a speaker in the first wave still competes with the others in it.)
 
 Time is a clock the loop moves: a heap of timed events, nothing sleeps.
 
@@ -129,6 +151,13 @@ ACCEPT_SHARE = 0.75
 DELAY_MEDIAN_MIN = 25.0
 DELAY_SPREAD_PERSON = 0.8
 DELAY_SPREAD_ANSWER = 0.7
+# Languages (see the docstring: assumptions for a town with Ukrainian and Polish
+# communities). The resident's language is the one their needs carry (Need.language).
+RESIDENT_LANGUAGES = (("en", 0.86), ("uk", 0.08), ("pl", 0.06))
+# Every volunteer speaks English; some also speak one of these.
+VOLUNTEER_ALSO_SPEAKS = (("uk", 0.06), ("pl", 0.05), (None, 0.89))
+# The rule must cost English readers nothing meaningful: at most this much of their share met.
+ENGLISH_TOLERANCE = 0.01
 SLEEP_FROM = (22.0, 24.0)  # local hours: each volunteer sleeps from somewhere in here
 WAKE_AT = (6.0, 8.0)  # ... to somewhere in here; proposals wait until they wake
 
@@ -146,6 +175,7 @@ class Volunteer:
     delay_min: float  # typical minutes to answer
     sleep_from: float
     wake_at: float
+    languages: frozenset[str] = frozenset({"en"})
 
 
 @dataclass(frozen=True)
@@ -164,6 +194,7 @@ class Town:
     needs: tuple[Need, ...]
     seed: int
     end: datetime
+    language_of: Mapping[int, str]  # resident id -> the language they read
     delay_scale: float = 1.0
     respond_scale: float = 1.0
     wave_timeout: timedelta = WAVE_TIMEOUT
@@ -230,6 +261,8 @@ def build_town(
     urgent_wave_timeout: timedelta = URGENT_WAVE_TIMEOUT,
 ) -> Town:
     rng = random.Random(seed)
+    # Languages from an rng of their own: the town's other draws are those without them.
+    tongues = random.Random(f"{seed}:languages")
     areas = community.area_names()
     # Some neighbourhoods are bigger than others.
     area_weights = [rng.uniform(0.7, 1.3) for _ in areas]
@@ -246,6 +279,7 @@ def build_town(
                 mine.add(rng.choice(nearby))
             else:
                 mine.add(rng.choice([a for a in areas if a != home]))
+        also = _pick(tongues, VOLUNTEER_ALSO_SPEAKS)
         people.append(
             Volunteer(
                 id=VOLUNTEER_BASE + i,
@@ -257,11 +291,13 @@ def build_town(
                 delay_min=DELAY_MEDIAN_MIN * math.exp(rng.gauss(0, DELAY_SPREAD_PERSON)),
                 sleep_from=rng.uniform(*SLEEP_FROM),
                 wake_at=rng.uniform(*WAKE_AT),
+                languages=frozenset({"en", also} if also else {"en"}),
             )
         )
 
     home_of = {RESIDENT_BASE + r: rng.choices(areas, area_weights)[0] for r in range(residents)}
     resident_ids = list(home_of)
+    language_of = {r: _pick(tongues, RESIDENT_LANGUAGES) for r in resident_ids}
     per_hour = residents * NEEDS_PER_RESIDENT_MONTH / (30 * 24)
     mean_weight = statistics.fmean(HOURLY) * (5 + 2 * WEEKEND_FACTOR) / 7
     needs: list[Need] = []
@@ -285,6 +321,7 @@ def build_town(
                     window_start=start,
                     window_end=end,
                     created_at=created,
+                    language=language_of[resident],
                 )
             )
     needs.sort(key=lambda n: n.created_at)
@@ -295,6 +332,7 @@ def build_town(
         needs=numbered,
         seed=seed,
         end=START + timedelta(days=days),
+        language_of=language_of,
         delay_scale=delay_scale,
         respond_scale=respond_scale,
         wave_timeout=wave_timeout,
@@ -345,6 +383,11 @@ class Result:
     needs: int = 0
     met: int = 0
     met_by_when: dict[When, list[int]] = field(default_factory=dict)  # when -> [met, all]
+    met_by_language: dict[str, list[int]] = field(default_factory=dict)  # language -> [met, all]
+    # Needs of Ukrainian and Polish readers that were met: [by a volunteer who speaks their
+    # language, all]; and their minutes to a match.
+    in_language: list[int] = field(default_factory=lambda: [0, 0])
+    other_minutes: list[float] = field(default_factory=list)
     minutes_to_match: list[float] = field(default_factory=list)
     messages: int = 0
     late_wins: int = 0  # met by a yes from a wave the need had already widened past
@@ -359,6 +402,16 @@ class Result:
     @property
     def median_minutes(self) -> float:
         return statistics.median(self.minutes_to_match) if self.minutes_to_match else math.nan
+
+    def share_met_in(self, *languages: str) -> float:
+        met = sum(self.met_by_language.get(lang, [0, 0])[0] for lang in languages)
+        all_ = sum(self.met_by_language.get(lang, [0, 0])[1] for lang in languages)
+        return met / all_ if all_ else math.nan
+
+    @property
+    def share_in_language(self) -> float:
+        """Of the Ukrainian and Polish readers' needs met, the share met in their language."""
+        return self.in_language[0] / self.in_language[1] if self.in_language[1] else math.nan
 
     @property
     def messages_per_met(self) -> float:
@@ -408,10 +461,13 @@ def nearest_chooser(size: int, town: Town) -> Chooser:
 class Simulation:
     """One policy, one month: a heap of (time, sequence, event) and the state it changes."""
 
-    def __init__(self, town: Town, policy: str, chooser: Chooser | None) -> None:
+    def __init__(
+        self, town: Town, policy: str, chooser: Chooser | None, *, languages: bool = True
+    ) -> None:
         self.town = town
         self.policy = policy
         self.chooser = chooser  # None: broadcast
+        self.languages = languages  # False: needs carry no language (the rule is off)
         self.people = {v.id: v for v in town.volunteers}
         self.state = {v.id: VolunteerState() for v in town.volunteers}
         self.needs: dict[int, NeedState] = {}
@@ -450,10 +506,14 @@ class Simulation:
     # --- events ----------------------------------------------------------------------------
 
     def arrive(self, need: Need, now: datetime) -> None:
+        if not self.languages:
+            need = need.model_copy(update={"language": None})
         state = NeedState(need, NeedView.of(need, self.town.community, TZ))
         self.needs[need.id] = state
         self.result.needs += 1
         self.result.met_by_when.setdefault(need.when, [0, 0])[1] += 1
+        language = self.town.language_of[need.resident_id]
+        self.result.met_by_language.setdefault(language, [0, 0])[1] += 1
         self.at(need.window_end, "window_end", need.id)
         if self.chooser is None:
             # Everyone with the skill nearby hears, busy or not.
@@ -519,7 +579,14 @@ class Simulation:
         self.at(self._done_at(state, now), "done", volunteer_id)
         self.result.met += 1
         self.result.met_by_when[need.when][0] += 1
-        self.result.minutes_to_match.append((now - need.created_at).total_seconds() / 60)
+        minutes = (now - need.created_at).total_seconds() / 60
+        self.result.minutes_to_match.append(minutes)
+        language = self.town.language_of[need.resident_id]
+        self.result.met_by_language[language][0] += 1
+        if language != "en":
+            self.result.in_language[1] += 1
+            self.result.in_language[0] += language in self.people[volunteer_id].languages
+            self.result.other_minutes.append(minutes)
 
     def timeout(self, state: NeedState, wave: int, now: datetime) -> None:
         # The bot's `wave_timed_out`: only if this is still the need's wave and someone in
@@ -550,6 +617,7 @@ class Simulation:
             tasks_last_30_days=sum(1 for t in mine.accepted if t >= since),
             last_task_at=mine.accepted[-1] if mine.accepted else None,
             excluded=v.id in state.asked,
+            languages=v.languages,
         )
 
     def _near(self, state: NeedState, v: Volunteer) -> int:
@@ -588,12 +656,18 @@ class Simulation:
         return max(now, min(done, need.window_end))
 
 
-def policies(town: Town) -> tuple[tuple[str, Chooser | None], ...]:
+BOT = "wave (the bot)"
+BLIND = "wave (language-blind)"
+
+
+def policies(town: Town) -> tuple[tuple[str, Chooser | None, bool], ...]:
+    """(name, chooser, whether needs carry the resident's language)."""
     return (
-        ("wave (the bot)", wave_chooser(WAVE_SIZE)),
-        ("broadcast", None),
-        ("nearest", nearest_chooser(WAVE_SIZE, town)),
-        ("nearest-1", nearest_chooser(1, town)),
+        (BOT, wave_chooser(WAVE_SIZE), True),
+        (BLIND, wave_chooser(WAVE_SIZE), False),
+        ("broadcast", None, True),
+        ("nearest", nearest_chooser(WAVE_SIZE, town), True),
+        ("nearest-1", nearest_chooser(1, town), True),
     )
 
 
@@ -602,7 +676,7 @@ def policies(town: Town) -> tuple[tuple[str, Chooser | None], ...]:
 
 def report(town: Town, results: list[Result]) -> bool:
     print(
-        f"{'policy':<16}{'share met':>10}{'median min':>12}{'msgs/met':>10}{'Gini':>7}"
+        f"{'policy':<23}{'share met':>10}{'median min':>12}{'msgs/met':>10}{'Gini':>7}"
         f"{'never':>8}{'Today':>8}{'Tmrw':>7}{'Week':>7}{'ran out':>9}{'late wins':>11}"
     )
     for r in results:
@@ -611,7 +685,7 @@ def report(town: Town, results: list[Result]) -> bool:
             for w, _ in WHEN_MIX
         ]
         print(
-            f"{r.policy:<16}{r.share_met:>10.1%}{r.median_minutes:>12.0f}"
+            f"{r.policy:<23}{r.share_met:>10.1%}{r.median_minutes:>12.0f}"
             f"{r.messages_per_met:>10.1f}{r.gini:>7.3f}{r.never:>8.1%}"
             f"{by_when[0]:>8.0%}{by_when[1]:>7.0%}{by_when[2]:>7.0%}"
             f"{r.ran_out:>9}{r.late_wins:>11}"
@@ -627,7 +701,63 @@ def report(town: Town, results: list[Result]) -> bool:
     )
     print("late wins: met by a yes from a wave the need had widened past (still a live Accept)")
     print()
-    wave, broadcast, nearest = results[0], results[1], results[2]
+
+    # Languages: share met by the resident's language, and the Ukrainian and Polish
+    # readers' needs met in their language.
+    needs_in = {lang: 0 for lang, _ in RESIDENT_LANGUAGES}
+    for n in town.needs:
+        needs_in[town.language_of[n.resident_id]] += 1
+    speakers = {
+        lang: sum(1 for v in town.volunteers if lang in v.languages)
+        for lang, _ in VOLUNTEER_ALSO_SPEAKS
+        if lang
+    }
+    print(
+        "Languages: needs by the resident's language "
+        + ", ".join(f"{lang} {count}" for lang, count in needs_in.items())
+        + "; volunteers who also speak "
+        + ", ".join(f"{lang} {count}" for lang, count in speakers.items())
+    )
+    print(
+        f"{'policy':<23}{'met en':>8}{'met uk':>8}{'met pl':>8}{'met uk+pl':>11}"
+        f"{'uk+pl median min':>18}   uk+pl met in their language"
+    )
+    for r in results:
+        inside, met = r.in_language
+        print(
+            f"{r.policy:<23}{_pct(r.share_met_in('en')):>8}{_pct(r.share_met_in('uk')):>8}"
+            f"{_pct(r.share_met_in('pl')):>8}{_pct(r.share_met_in('uk', 'pl')):>11}"
+            f"{_median(r.other_minutes):>18}   {inside}/{met} ({_pct(r.share_in_language)})"
+        )
+    print()
+
+    by_name = {r.policy: r for r in results}
+    bot, blind = by_name[BOT], by_name[BLIND]
+    print(f"The language rule: {BLIND} -> {BOT}")
+    rows = (
+        ("share met", f"{blind.share_met:.1%}", f"{bot.share_met:.1%}"),
+        ("share met, en", _pct(blind.share_met_in("en")), _pct(bot.share_met_in("en"))),
+        (
+            "share met, uk+pl",
+            _pct(blind.share_met_in("uk", "pl")),
+            _pct(bot.share_met_in("uk", "pl")),
+        ),
+        ("median min", f"{blind.median_minutes:.0f}", f"{bot.median_minutes:.0f}"),
+        ("msgs/met", f"{blind.messages_per_met:.1f}", f"{bot.messages_per_met:.1f}"),
+        ("Gini", f"{blind.gini:.3f}", f"{bot.gini:.3f}"),
+        ("never", f"{blind.never:.1%}", f"{bot.never:.1%}"),
+        (
+            "uk+pl met in their language",
+            _pct(blind.share_in_language),
+            _pct(bot.share_in_language),
+        ),
+    )
+    for name, before, after in rows:
+        print(f"  {name:<30}{before:>8} -> {after}")
+    print()
+
+    wave, broadcast, nearest = bot, by_name["broadcast"], by_name["nearest"]
+    english_cost = blind.share_met_in("en") - bot.share_met_in("en")
     checks = (
         (
             "wave's share met >= broadcast's",
@@ -645,12 +775,30 @@ def report(town: Town, results: list[Result]) -> bool:
             wave.gini < nearest.gini,
             f"{wave.gini:.3f} vs {nearest.gini:.3f}",
         ),
+        (
+            "the language rule meets more uk+pl needs in their language than language-blind",
+            not bot.in_language[1] or bot.share_in_language > blind.share_in_language,
+            f"{_pct(bot.share_in_language)} vs {_pct(blind.share_in_language)}",
+        ),
+        (
+            f"the language rule costs en readers under {ENGLISH_TOLERANCE:.0%} of needs met",
+            not english_cost >= ENGLISH_TOLERANCE,  # nan (no needs) holds
+            f"{_pct(bot.share_met_in('en'))} vs {_pct(blind.share_met_in('en'))}",
+        ),
     )
     ok = True
     for text, holds, figures in checks:
         ok &= holds
         print(f"target: {text}: {'holds' if holds else 'MISSED'} ({figures})")
     return ok
+
+
+def _pct(share: float) -> str:
+    return "-" if math.isnan(share) else f"{share:.1%}"
+
+
+def _median(minutes: list[float]) -> str:
+    return f"{statistics.median(minutes):.0f}" if minutes else "-"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -692,7 +840,10 @@ def main(argv: list[str] | None = None) -> int:
         wave_timeout=timedelta(minutes=args.wave_timeout),
         urgent_wave_timeout=timedelta(minutes=args.urgent_timeout),
     )
-    results = [Simulation(town, name, chooser).run() for name, chooser in policies(town)]
+    results = [
+        Simulation(town, name, chooser, languages=languages).run()
+        for name, chooser, languages in policies(town)
+    ]
     seconds = time.perf_counter() - started
 
     when_counts = {w: sum(1 for n in town.needs if n.when is w) for w, _ in WHEN_MIX}

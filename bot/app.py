@@ -105,9 +105,13 @@ class MutualAidApplication(Application[Any, Any, Any, Any, Any, Any]):
             # Nothing of it was kept: the flow's saved step is whatever it was before.
             assert isinstance(self.persistence, SqlitePersistence)
             self.persistence.rolled_back(update.effective_user.id)
-        chats = set() if unit.aborted else {row.chat_id for row in owed_in(unit)}
+        owed = [] if unit.aborted else owed_in(unit)
         soon = unit.state.get("soon", [])
-        _, blocked = await asyncio.gather(outbox.send_soon(soon, services.sender.saw), services.sender.drain(chats))
+        # Until what this update owes has gone (and what was queued before it, in order).
+        _, blocked = await asyncio.gather(
+            outbox.send_soon(soon, services.sender.saw),
+            services.sender.drain({row.chat_id for row in owed}, rows=owed),
+        )
         if unit.state.get("work_due") or blocked:
             await jobs.run_due_work(Ctx(self))
 

@@ -707,10 +707,13 @@ POST_ANYWAY_WORDS = _words(
         "post",
         "post it anyway",
         "yes post it",
+        "its not that post it",
     ),
-    uk="це не те, не те, не про це, опублікуйте, опублікувати, опублікуй, "
+    uk="це не те надіслати, надіслати, надішліть, все одно надіслати, "
+    "це не те, не те, не про це, опублікуйте, опублікувати, опублікуй, "
     "все одно опублікуйте, опублікувати все одно, так опублікуйте, це не те опублікуйте",
-    pl="to nie to, nie to, nie o to chodzi, opublikuj, opublikować, opublikuj mimo to, "
+    pl="to nie to wyślij, wyślij, wyślij mimo to, "
+    "to nie to, nie to, nie o to chodzi, opublikuj, opublikować, opublikuj mimo to, "
     "mimo to opublikuj, tak opublikuj, to nie to opublikuj",
 )
 SIGNPOSTED_NO = _words(
@@ -776,10 +779,10 @@ AGREED_WORDS = _words(
     ("yes they agreed", "agreed", "they agreed"),
     uk="так вони погодились, так погодились, погодились, погодилися, погодився, погодилась, "
     "погодилася, вони погодились, дали згоду, дав згоду, дала згоду, так дали згоду, "
-    "є згода",
+    "є згода, так згода є, згода є",
     pl="tak zgodzili się, tak zgodził się, tak zgodziła się, zgodzili się, zgodził się, "
     "zgodziła się, wyrazili zgodę, wyraził zgodę, wyraziła zgodę, tak wyraził zgodę, "
-    "tak wyraziła zgodę, jest zgoda, mam zgodę",
+    "tak wyraziła zgodę, jest zgoda, mam zgodę, tak jest zgoda",
 )
 
 

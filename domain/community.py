@@ -802,6 +802,20 @@ class Community(BaseModel):
     def category_names(self) -> list[str]:
         return [c.name for c in self.categories]
 
+    def category_options(self) -> list[tuple[str, tuple[str, ...]]]:
+        """What may be typed for each category: its name and plain words, and its name in
+        each language the group offers (as its buttons show it)."""
+        return [
+            (
+                c.name,
+                (
+                    *answers.category_phrases(c.name),
+                    *sorted({c.name_in(language) for language in self.languages} - {c.name}),
+                ),
+            )
+            for c in self.categories
+        ]
+
     @property
     def default_language(self) -> str:
         return self.languages[0]

@@ -139,7 +139,7 @@ async def take_choice(update: Update, context: Ctx, data: dict[str, Any], text: 
         _ask_skill(update, context, area.name if area else None, pressed=False)
         return
     names = s.community.category_names()
-    skill = None if means_every(text) else answers.pick(text, answers.category_options(names))
+    skill = None if means_every(text) else answers.pick(text, s.community.category_options())
     if skill is None and not means_every(text):
         markup = coordinator_keys.announce_skills(names)
         reply(update, context, texts.ANNOUNCE_EXPECTED_SKILL, reply_markup=markup)

@@ -82,6 +82,13 @@ def _pressed_message(update: Update) -> tuple[int, int] | None:
     return message.chat.id, message.message_id
 
 
+def newest_pressed(update: Update, context: Ctx) -> bool:
+    """Is the message whose button was pressed the newest in its chat, with nothing more on
+    its way there? (Then it may become what comes next, in place.)"""
+    where = _pressed_message(update)
+    return where is not None and context.services.sender.newest(where[0]) == where[1]
+
+
 def remove_buttons(
     update: Update, context: Ctx, markup: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -238,8 +245,13 @@ async def consent(update: Update, context: Ctx) -> None:
             await s.store.people.set_language(user.id, chosen)
         await s.store.people.consent(user.id, texts.PRIVACY_VERSION, s.now())
         menus.refresh(context, user.id)
-        remove_buttons(update, context)
-        reply(update, context, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
+        if newest_pressed(update, context):
+            # The notice stays readable, with what they said under it, and the menu.
+            thanks = texts.concluded(notice(context), texts.CONSENT_THANKS)
+            edit_pressed(update, context, thanks, reply_markup=keyboards.menu())
+        else:
+            remove_buttons(update, context)
+            reply(update, context, texts.CONSENT_THANKS, reply_markup=keyboards.menu())
     else:
         await s.store.people.forget_unconsented(user.id)
         remove_buttons(update, context)

@@ -38,7 +38,14 @@ from telegram.ext import Application, ConversationHandler
 from domain import answers
 from domain.answers import Resume
 from handlers import keyboards, outbox, texts
-from handlers.common import answer, clean_text, edit_pressed, remove_buttons, reply
+from handlers.common import (
+    answer,
+    clean_text,
+    edit_pressed,
+    newest_pressed,
+    remove_buttons,
+    reply,
+)
 from handlers.context import Ctx
 
 logger = logging.getLogger(__name__)
@@ -104,13 +111,7 @@ def by_button(update: Update, context: Ctx) -> None:
 def _in_place(update: Update, context: Ctx) -> bool:
     """May the message whose button answered the question become what comes next? Only
     once, and only if it is the newest message in the chat with nothing more on its way."""
-    if not context.answered_by_button:
-        return False
-    query = update.callback_query
-    message = query.message if query is not None else None
-    if message is None:
-        return False
-    return context.services.sender.newest(message.chat.id) == message.message_id
+    return context.answered_by_button and newest_pressed(update, context)
 
 
 def let_go(update: Update, context: Ctx) -> None:

@@ -159,26 +159,31 @@ class Budget:
     and button answers are not messages and do not wait here."""
 
     # 30 in any 1.1 s: Telegram's "about 30 a second", with room for the network to bunch
-    # up messages released evenly (measured: 31 in one second at a 1.0 s window).
-    def __init__(self, rate: int = 30, window: float = 1.1) -> None:
+    # up messages released evenly (measured: 31 in one second at a 1.0 s window). Of those,
+    # `reserve` are kept for answers to what someone just did: a burst of proposals or
+    # news never takes the whole second from the people waiting for their next question.
+    def __init__(self, rate: int = 30, window: float = 1.1, reserve: int = 12) -> None:
         self.rate = rate
         self.window = window
+        self.reserve = reserve
         self._sent: deque[float] = deque()
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._hand_out_task: asyncio.Task[None] | None = None
 
-    def _room(self) -> float:
-        """0 if a message may go now, else how long until one may."""
+    def _room(self, priority: int) -> float:
+        """0 if a message of this priority may go now, else how long until one may."""
         now = time.monotonic()
         while self._sent and self._sent[0] <= now - self.window:
             self._sent.popleft()
-        if len(self._sent) < self.rate:
+        limit = self.rate if priority <= ANSWER else max(1, self.rate - self.reserve)
+        if len(self._sent) < limit:
             return 0.0
-        return self._sent[0] + self.window - now
+        return self._sent[len(self._sent) - limit] + self.window - now
 
     async def take(self, priority: int = PERSONAL) -> None:
-        if not self._waiting and self._room() == 0:
+        ahead = self._waiting and self._waiting[0][0] <= priority
+        if not ahead and self._room(priority) == 0:
             self._sent.append(time.monotonic())
             return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -189,9 +194,10 @@ class Budget:
 
     async def _hand_out(self) -> None:
         while self._waiting:
-            wait = self._room()
+            wait = self._room(self._waiting[0][0])
             if wait > 0:
-                await asyncio.sleep(wait)
+                # Not longer than that: an answer arriving meanwhile goes first.
+                await asyncio.sleep(min(wait, 0.05))
                 continue
             _, _, turn = heapq.heappop(self._waiting)
             if not turn.done():  # a caller that gave up (cancelled) does not spend a turn
@@ -280,16 +286,28 @@ class Sender:
     def _note(self, chat_id: int, message_id: int) -> None:
         self._newest[chat_id] = max(message_id, self._newest.get(chat_id, message_id))
 
-    async def drain(self, chats: Iterable[int] | None = None) -> bool:
-        """Send what is queued for these chats (all, without), each chat in order. True if
-        someone turned out to have blocked the bot (their proposals then move on)."""
+    async def drain(
+        self, chats: Iterable[int] | None = None, rows: Iterable[Owed] | None = None
+    ) -> bool:
+        """Send what is queued for these chats (all, without), each chat in order; given
+        `rows` (what one unit of work owed), only until those have gone: what others add to
+        the same chats meanwhile is theirs to send. True if someone turned out to have
+        blocked the bot (their proposals then move on)."""
         wanted = set(chats) if chats is not None else None
         keys = [
             key
             for key in list(self._queues)
             if wanted is None or (key[0] if isinstance(key, tuple) else key) in wanted
         ]
-        results = await asyncio.gather(*(self._drain_queue(key) for key in keys))
+        if rows is None:
+            results = await asyncio.gather(*(self._drain_queue(key) for key in keys))
+        else:
+            mine: dict[int | tuple[int, int], set[int]] = {}
+            for row in rows:
+                mine.setdefault(self._queue_of(row), set()).add(row.id)
+            results = await asyncio.gather(
+                *(self._drain_queue(key, mine[key]) for key in keys if key in mine)
+            )
         return any(results)
 
     def drain_later(self, then: Callable[[bool], Awaitable[None]] | None = None) -> None:
@@ -316,7 +334,7 @@ class Sender:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _drain_queue(self, key: int | tuple[int, int]) -> bool:
+    async def _drain_queue(self, key: int | tuple[int, int], until: set[int] | None = None) -> bool:
         queue = self._queues.get(key)
         if not queue:
             return False
@@ -332,6 +350,10 @@ class Sender:
             # Fetched again under the lock: the one seen before may have been emptied and
             # replaced by a new one meanwhile.
             queue = self._queues.get(key)
+            if until is not None:
+                until &= self._queued  # another drain may have sent them meanwhile
+                if not until:
+                    queue = None
             while queue:
                 row = queue[0]
                 if row.not_before is not None and row.not_before > self.now():
@@ -341,6 +363,10 @@ class Sender:
                     break
                 queue.popleft()
                 self._queued.discard(row.id)
+                if until is not None:
+                    until.discard(row.id)
+                    if not until and outcome != "blocked":
+                        break  # what this drain was for has gone; the rest is others'
                 if outcome == "blocked":
                     # Nothing more reaches them: what else was queued is settled the same.
                     blocked = True

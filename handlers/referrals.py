@@ -182,7 +182,7 @@ async def category_chosen(update: Update, context: Ctx) -> object:
 
 @holding(Role.LIAISON)
 async def category_typed(update: Update, context: Ctx) -> object:
-    options = answers.category_options(context.services.community.category_names())
+    options = context.services.community.category_options()
     name = answers.pick(flows.typed(update), options)
     if name is None:
         await flows.not_understood(update, context)

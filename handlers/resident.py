@@ -214,7 +214,7 @@ async def category_chosen(update: Update, context: Ctx) -> int | None:
 
 async def category_typed(update: Update, context: Ctx) -> int | None:
     """A category typed: its name, a part of it, a plain word for it, or a close spelling."""
-    options = answers.category_options(context.services.community.category_names())
+    options = context.services.community.category_options()
     name = answers.pick(flows.typed(update), options)
     if name is None:
         await flows.not_understood(update, context)

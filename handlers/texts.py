@@ -1088,12 +1088,18 @@ ASIDE_EXCERPT = 80
 ASIDE_A_WHILE = _("a while")
 
 
+def _names(value: str) -> str:
+    """What was chosen (`Shopping & essentials, Prescriptions`), each name as the reader
+    reads it. HTML."""
+    return ", ".join(named(part) for part in value.split(", "))
+
+
 def aside(what: str, age_text: str, chosen: list[tuple[str, str]]) -> str:
     """The summary of a flow put aside: what it was, how long ago, what was chosen."""
     lines = []
     for key, value in chosen:
         shown = value if len(value) <= ASIDE_EXCERPT else value[: ASIDE_EXCERPT - 1] + "…"
-        lines.append(ASIDE_CHOSEN[key].format(value=html(shown)))
+        lines.append(ASIDE_CHOSEN[key].format(value=_names(shown)))
     return ASIDE.format(what=what, age=age_text, chosen="\n\n" + "\n".join(lines) if lines else "")
 
 
@@ -1107,7 +1113,7 @@ CONCLUDED = "{question}\n\n✓ {outcome}"
 def chosen(picked: list[tuple[str, str]]) -> str:
     """`What: <b>Shopping</b> ✓` a line, and a blank line before the next question."""
     lines = [
-        CHOSEN.format(line=ASIDE_CHOSEN[key].format(value=f"<b>{html(value)}</b>"))
+        CHOSEN.format(line=ASIDE_CHOSEN[key].format(value=f"<b>{_names(value)}</b>"))
         for key, value in picked
     ]
     return "\n".join(lines) + "\n\n" if lines else ""

@@ -226,7 +226,7 @@ async def skills_typed(update: Update, context: Ctx) -> int | None:
     text = flows.typed(update)
     if _is_done(text):
         return await _skills_done(update, context)
-    options = answers.category_options(context.services.community.category_names())
+    options = context.services.community.category_options()
     names = answers.pick_many(text, options)
     if names is None:
         await flows.not_understood(update, context)

@@ -15,6 +15,7 @@ import aiosqlite
 
 from domain.privacy import ANONYMOUS, PersonalData
 from storage.db import Database, at, current_unit, ts
+from storage.volunteers import split_codes
 from storage.work import add_work
 
 # Keys in timed work's payload that name a person.
@@ -129,6 +130,7 @@ class PrivacyRepo:
             profile = _row(volunteer[0], "user_id")
             profile["skills"] = [r[0] for r in skills]
             profile["areas"] = [r[0] for r in areas]
+            profile["languages"] = list(split_codes(profile.get("languages")))
         need_rows = []
         for r in needs:
             need = _row(r, "resident_id", "volunteer_id", "linked_to")

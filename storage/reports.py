@@ -1,8 +1,10 @@
 """The rows behind the coordinators' digest and the liaison's figures.
 
-Counting happens here in SQL, one pass per kind of event, so a report over a database of
-200,000 needs reads only the needs of its period (benchmarks/reports.py); the figures,
-medians and suppression are domain/reports.py's.
+Counting happens here in SQL, cell by cell (an area and a category), each figure one short
+range of an index that keeps the cell's needs in time order (0013): a report over a
+database of 200,000 needs reads only the needs of its period, and never sorts them to
+group them (benchmarks/reports.py, benchmarks/dashboard.py); the figures, medians and
+suppression are domain/reports.py's.
 """
 
 from __future__ import annotations
@@ -21,12 +23,9 @@ from domain.reports import Tally
 from storage.db import Database, at, parse_ts, ts
 from storage.directory import names as _names
 
-# Counting happens cell by cell: `c` steps through the needs' (area, category) cells, a few
-# index seeks from one to the next, and each figure of a cell and bucket is one short range
-# of an index of 0013 that holds that cell's needs in time order. So a year is never sorted
-# to group it (a year's report reads in about a tenth of a second on 200,000 needs), and a
-# month reads only its own needs. `b` holds the buckets: (index, start, stop, cut), the cut
-# being the moment "still open" is judged (the bucket's end, or now if sooner).
+# `c` steps through the needs' cells (area, category), a few index seeks from one to the
+# next however many needs each holds; `b` holds the buckets: (index, start, stop, cut), the
+# cut being the moment "still open" is judged (the bucket's end, or now if sooner).
 _CELLS = """
 c(area, category) AS (
   SELECT * FROM (SELECT area, category FROM needs INDEXED BY needs_cell_created
@@ -51,27 +50,29 @@ _DELAY = (
     "CAST(round(round((julianday(n.accepted_at) - julianday(n.created_at)) * 24, 4) * 10000) "
     "AS INTEGER)"
 )
-_ACCEPTED = f"""FROM needs n INDEXED BY needs_cell_accepted
-    WHERE {_CELL} AND n.accepted_at >= b.start AND n.accepted_at < b.stop"""
 _DONE = f"""FROM needs n INDEXED BY needs_cell_done
     WHERE {_CELL} AND n.done_at >= b.start AND n.done_at < b.stop AND n.status = 'done'"""
-# Per bucket and cell: posted; matched, the hours each waited, who accepted them; done,
-# their hours, who did those accepted outside the bucket (the others are among who
-# accepted); unmet; and still open at the cut: accepted after it, closed after it without
-# being accepted, or open now and never accepted or closed (posted before it, each).
+# One row per bucket and cell: posted; matched as one JSON array [count, hours waited, who],
+# read in one pass; done as [count, who] (who only for those accepted outside the bucket:
+# the others are among who matched), and their hours; unmet; and still open at the cut:
+# accepted after it, closed after it without being accepted, or open now and never
+# accepted or closed (each posted before the cut).
 _TALLY = f"""
 WITH RECURSIVE b(i, start, stop, cut) AS (VALUES {{buckets}}),
 {_CELLS}
 SELECT b.i, c.area, c.category,
   (SELECT count(*) FROM needs n INDEXED BY needs_cell_created
     WHERE {_CELL} AND n.created_at >= b.start AND n.created_at < b.stop),
-  (SELECT count(*) {_ACCEPTED}),
-  (SELECT group_concat({_DELAY}) {_ACCEPTED}),
-  (SELECT group_concat(n.volunteer_id) {_ACCEPTED}),
-  (SELECT count(*) {_DONE}),
+  (SELECT json_array(count(*),
+            json_group_array({_DELAY}) FILTER (WHERE {_DELAY} IS NOT NULL),
+            json_group_array(n.volunteer_id) FILTER (WHERE n.volunteer_id IS NOT NULL))
+     FROM needs n INDEXED BY needs_cell_accepted
+    WHERE {_CELL} AND n.accepted_at >= b.start AND n.accepted_at < b.stop),
+  (SELECT json_array(count(*),
+            json_group_array(n.volunteer_id) FILTER (WHERE n.volunteer_id IS NOT NULL
+              AND (n.accepted_at IS NULL OR n.accepted_at < b.start
+                   OR n.accepted_at >= b.stop))) {_DONE}),
   (SELECT total(n.hours) {_DONE}),
-  (SELECT group_concat(n.volunteer_id) {_DONE}
-      AND (n.accepted_at IS NULL OR n.accepted_at < b.start OR n.accepted_at >= b.stop)),
   (SELECT count(*) FROM needs n INDEXED BY needs_cell_closed
     WHERE {_CELL} AND n.closed_at >= b.start AND n.closed_at < b.stop
       AND n.status = 'closed'),
@@ -108,44 +109,21 @@ def tally_query(
     return _TALLY.format(buckets=", ".join(["(?, ?, ?, ?)"] * len(buckets))), params
 
 
-def _ids(matched_by: str | None, done_by: str | None) -> frozenset[int]:
-    """Volunteer ids from two group_concat lists (each may be NULL)."""
-    if matched_by and done_by:
-        return frozenset(map(int, f"{matched_by},{done_by}".split(",")))
-    if matched_by or done_by:
-        return frozenset(map(int, (matched_by or done_by or "").split(",")))
-    return frozenset()
-
-
-def _hours(delays: str | None) -> tuple[float, ...]:
-    """Hours to a match from a group_concat list of whole ten-thousandths of an hour: the
-    same numbers as round(hours, 4) read as text, to the last bit (k / 10000 is the double
-    nearest k ten-thousandths, as reading "0.1234" is). In order, so the medians of areas,
-    categories and the whole group sort runs already sorted."""
-    if not delays:
-        return ()
-    return tuple(sorted([k / 10000 for k in map(int, delays.split(","))]))
-
-
 def merge_tallies(rows: Sequence[Any]) -> list[Tally]:
-    """_TALLY's rows as one Tally per bucket, area and category where anything happened."""
+    """_TALLY's rows as one Tally per bucket, area and category where anything happened.
+
+    Hours to a match come as whole ten-thousandths: k / 10000 is the double nearest k
+    ten-thousandths, as reading round(hours, 4)'s text "0.1234" is, so they are the same
+    numbers to the last bit; each cell's are sorted, so the medians of areas, categories
+    and the whole group sort runs already in order."""
     out = []
-    for (
-        bucket,
-        area,
-        category,
-        posted,
-        matched,
-        delays,
-        matched_by,
-        done,
-        hours,
-        done_by,
-        unmet,
-        still_open,
-    ) in rows:
+    for bucket, area, category, posted, matched_json, done_json, hours, unmet, still_open in rows:
+        matched, delays, matched_by = json.loads(matched_json)
+        done, done_by = json.loads(done_json)
         if not (posted or matched or done or unmet or still_open):
             continue
+        match_hours = [k / 10000 for k in delays]
+        match_hours.sort()
         out.append(
             Tally(
                 area=area,
@@ -157,8 +135,8 @@ def merge_tallies(rows: Sequence[Any]) -> list[Tally]:
                 still_open=still_open,
                 unmet=unmet,
                 hours=float(hours or 0.0),
-                match_hours=_hours(delays),
-                volunteers=_ids(matched_by, done_by),
+                match_hours=tuple(match_hours),
+                volunteers=frozenset(matched_by).union(done_by),
             )
         )
     out.sort(key=lambda t: (t.bucket, t.area, t.category))

@@ -35,21 +35,19 @@ from storage.directory import VOLUNTEERS_SINCE, volunteer_fields
 from storage.directory import names as _names
 from storage.reports import merge_tallies, tally_query
 
-# The whole group per bucket (`b` holds (index, start, stop)): each count one range of an
-# index kept in time order (0006), with no grouping to sort.
-_WEEKLY = """
-WITH b(i, start, stop) AS (VALUES {buckets})
-SELECT b.i,
+# The whole group in one bucket (?{start}, ?{stop}): needs posted, matched and done, and
+# their hours; each count one range of an index kept in time order (0006), with nothing to
+# sort. The buckets of a period are the columns of one row: a row is handed over to Python
+# one at a time, and while another thread works out figures each would wait its turn.
+_WEEK = """
   (SELECT count(*) FROM needs INDEXED BY needs_created
-    WHERE created_at >= b.start AND created_at < b.stop),
+    WHERE created_at >= ?{start} AND created_at < ?{stop}),
   (SELECT count(*) FROM needs INDEXED BY needs_accepted
-    WHERE accepted_at >= b.start AND accepted_at < b.stop),
+    WHERE accepted_at >= ?{start} AND accepted_at < ?{stop}),
   (SELECT count(*) FROM needs INDEXED BY needs_done
-    WHERE done_at >= b.start AND done_at < b.stop AND status = 'done'),
+    WHERE done_at >= ?{start} AND done_at < ?{stop} AND status = 'done'),
   (SELECT total(hours) FROM needs INDEXED BY needs_done
-    WHERE done_at >= b.start AND done_at < b.stop AND status = 'done')
-  FROM b
-"""
+    WHERE done_at >= ?{start} AND done_at < ?{stop} AND status = 'done')"""
 # People helped in [?1, ?2) (?3: ANONYMOUS). Distinct residents with a request of their own
 # done in it, and of them those with more than one done by its end; requests phoned in,
 # each a person of its own; requests whose resident is gone. Two ways to the same figures:
@@ -228,23 +226,23 @@ class WebRepo:
         weeks of a period): the weekly trend, without the per-area and per-category split."""
         if not buckets:
             return []
-        params: list[Any] = []
-        for i, (start, stop) in enumerate(buckets):
-            params += [i, ts(start), ts(stop)]
-        rows = await self.db.read(
-            _WEEKLY.format(buckets=", ".join(["(?, ?, ?)"] * len(buckets))), params
+        sql = "SELECT" + ",".join(
+            _WEEK.format(start=2 * i + 1, stop=2 * i + 2) for i in range(len(buckets))
         )
+        row = (await self.db.read(sql, [ts(t) for bucket in buckets for t in bucket]))[0]
         return [
             Tally(
                 area="",
                 category="",
-                bucket=bucket,
+                bucket=i,
                 posted=posted,
                 matched=matched,
                 done=done,
                 hours=float(hours) if done else 0.0,
             )
-            for bucket, posted, matched, done, hours in sorted(map(tuple, rows))
+            for i, (posted, matched, done, hours) in enumerate(
+                zip(row[0::4], row[1::4], row[2::4], row[3::4], strict=True)
+            )
             if posted or matched or done
         ]
 

@@ -79,6 +79,7 @@ def _run(name: str) -> str:
             "simulation.py",
             (
                 "wave (the bot)",
+                "wave (language-blind)",
                 "broadcast",
                 "nearest",
                 "share met",
@@ -86,6 +87,8 @@ def _run(name: str) -> str:
                 "msgs/met",
                 "Gini",
                 "never",
+                "met en",
+                "in their language",
                 "target:",
             ),
         ),

@@ -396,7 +396,7 @@ async def test_a_scrub_interrupted_by_a_crash_is_finished_before_anything_is_sen
         async def not_yet() -> int:
             return 0
 
-        async def nothing_sent(chats: Any = None) -> bool:
+        async def nothing_sent(chats: Any = None, rows: Any = None) -> bool:
             return False
 
         await first.say(zeph, "/forget")

@@ -174,9 +174,10 @@ async def test_only_the_languages_the_group_offers_and_its_first_otherwise(
                 assert f'<html lang="{language}">' in page.text, accept
 
 
-async def test_a_persons_own_language_wins_over_the_browsers(bot: BotUnderTest) -> None:
-    """Someone's language as the bot keeps it (their Telegram app's when they agreed, or
-    /language) is the dashboard's for them too."""
+async def test_the_browsers_language_first_else_the_persons_own(bot: BotUnderTest) -> None:
+    """The page follows the browser's language where the group offers it; where the browser
+    asks for none of them, someone's language as the bot keeps it (their Telegram app's when
+    they agreed, or /language)."""
     anna = Person(9_400_003, "Anna", "anna_council", language_code="uk")
     await bot.say(anna, "/start")  # the privacy notice comes in her app's language
     await bot.press(anna, said("uk", "I agree"))
@@ -186,7 +187,10 @@ async def test_a_persons_own_language_wins_over_the_browsers(bot: BotUnderTest) 
     async with dashboard(bot) as web:
         await _signed_in(web, anna, "pl-PL,pl;q=0.9")
         page = await web.get("/")
-        assert '<html lang="uk">' in page.text
+        assert '<html lang="pl">' in page.text  # her browser's
+        web.client.headers["accept-language"] = "fr-FR"
+        page = await web.get("/")
+        assert '<html lang="uk">' in page.text  # the browser asks for none: her own
         assert shown(said("uk", "Overview")) in page.text
         web.forget_cookies()
         await web.sign_in(LIZ)
@@ -196,9 +200,11 @@ async def test_a_persons_own_language_wins_over_the_browsers(bot: BotUnderTest) 
         assert format_date(MARCH, "LLLL y", locale="pl_PL") in page.text
         web.forget_cookies()
         # Signed out again: the browser's.
+        web.client.headers["accept-language"] = "pl-PL,pl;q=0.9"
         assert '<html lang="pl">' in (await web.get("/")).text
         web.client.headers["accept-language"] = "uk"
         assert '<html lang="uk">' in (await web.get("/")).text
+        web.client.headers["accept-language"] = "fr-FR"
         await web.sign_in(CORA)
         page = await web.get("/needs")
         assert '<html lang="en">' in page.text and shown("Requests") in page.text

@@ -85,9 +85,12 @@ async def test_agreeing_records_consent_and_shows_the_menu(bot: BotUnderTest) ->
     notice = bot.last(RESIDENT)
     await bot.press(RESIDENT, "I agree")
 
-    assert labels(bot.screen(RESIDENT)[0]) == []  # the notice can't be answered twice
-    assert notice.message_id == bot.screen(RESIDENT)[0].message_id
+    # The notice stays as it was, with what they said under it and the menu in place of
+    # `I agree` (it can't be answered twice).
+    assert bot.screen(RESIDENT) == [bot.last(RESIDENT)]
     menu = bot.last(RESIDENT)
+    assert menu.message_id == notice.message_id
+    assert menu.text == notice.text + "\n\n✓ " + texts.CONSENT_THANKS
     assert labels(menu) == ["I need help", "I can help"]
     assert bot.rows(
         "SELECT consent_version, consent_at FROM people WHERE id=?", (RESIDENT.id,)

@@ -5,15 +5,19 @@ message comes from; nothing about someone is kept before they agree, not even a 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import date
 from typing import TypeVar
 
 import pytest
 from support.bot import BotUnderTest, labels, plain
 
 from bot.sandbox import Person
-from handlers import i18n, texts
+from domain import answers
+from domain.community import Community
+from handlers import i18n, language, texts
 
 T = TypeVar("T")
 StartBot = Callable[..., AbstractAsyncContextManager[BotUnderTest]]
@@ -143,7 +147,7 @@ async def test_before_agreeing_a_language_changes_the_notice_and_nothing_is_kept
     assert bot.rows("SELECT count(*) FROM people WHERE id=?", (halyna.id,)) == [(0,)]
     await bot.press(halyna, said("uk", "I agree"))
     assert bot.rows("SELECT language FROM people WHERE id=?", (halyna.id,)) == [("uk",)]
-    assert bot.last_text(halyna) == said("uk", texts.CONSENT_THANKS)
+    assert bot.last_text(halyna).endswith("✓ " + said("uk", texts.CONSENT_THANKS))
 
 
 async def test_an_app_in_a_language_the_group_does_not_offer_reads_the_groups_first(
@@ -225,3 +229,71 @@ async def test_command_menus_in_each_language(bot: BotUnderTest) -> None:
     await bot.say(margaret, "/language")
     await bot.press(margaret, "Українська")
     assert _menus(bot, mark) == [(margaret.id, None, _descriptions("uk"))]
+
+
+@pytest.mark.parametrize(
+    ("code", "category", "typed_category", "tomorrow", "post"),
+    [
+        ("uk", "Prescriptions", "ліки", "завтра", "надіслати"),
+        ("uk", SHOPPING, "Покупки та найнеобхідніше", "завтра", "так"),
+        ("pl", SHOPPING, "zakupy", "jutro", "wyślij"),
+        ("pl", "Prescriptions", "leki na recepte", "jutro", "tak"),
+    ],
+)
+async def test_a_request_typed_in_words_of_the_residents_language(
+    bot: BotUnderTest, code: str, category: str, typed_category: str, tomorrow: str, post: str
+) -> None:
+    resident = Person(7100071, "Olena", language_code=code)
+    await agree_in(bot, resident, code)
+    await bot.say(resident, "/need")
+    await bot.say(resident, typed_category)
+    await bot.say(resident, "Trinity")
+    await bot.say(resident, "Хліб / chleb")
+    await bot.say(resident, tomorrow)
+    summary = plain(bot.last_text(resident))
+    assert i18n.named(category, code) in summary
+    assert plain(said(code, "Tomorrow")) in summary
+    await bot.say(resident, post)
+    assert bot.rows("SELECT category, wanted FROM needs WHERE resident_id=?", (resident.id,)) == [
+        (category, "tomorrow")
+    ]
+
+
+# What each question's hint names as typable, and how that step reads a typed answer.
+_TODAY = date(2025, 3, 12)
+_READERS: dict[str, Callable[[str], object]] = {
+    "need.when": lambda w: answers.pick_when(w, _TODAY),
+    "need.confirm": lambda w: answers.yes_or_no(w, answers.POST_WORDS, answers.CANCEL_WORDS),
+    "need.duplicate": lambda w: answers.yes_or_no(w, answers.NEW_WORDS, answers.SAME_WORDS),
+    "need.signposted": lambda w: answers.pick(
+        w,
+        [
+            (answers.Confirm.YES, answers.POST_ANYWAY_WORDS),
+            (answers.Confirm.NO, (*answers.SIGNPOSTED_NO, *answers.NO)),
+        ],
+    ),
+    "volunteer.availability": lambda w: answers.pick(w, list(answers.AVAILABILITY_WORDS.items())),
+    "volunteer.confirm": lambda w: answers.yes_or_no(w, answers.SAVE_WORDS, answers.CANCEL_WORDS),
+    "volunteer.skills": lambda w: answers.pick(w, [(True, answers.DONE_WORDS)])
+    or answers.pick(w, COMMUNITY.category_options()),
+    "volunteer.languages": lambda w: answers.pick(w, [(True, answers.DONE_WORDS)])
+    or answers.pick(w, list(language.WORDS.items())),
+    "forget": lambda w: answers.yes_or_no(w, answers.DELETE_WORDS, answers.KEEP_DATA_WORDS),
+    "resume": answers.pick_resume,
+    "refer.agreed": lambda w: answers.yes_or_no(w, answers.AGREED_WORDS),
+}
+COMMUNITY = Community(name="Anytown", areas=[{"name": "Trinity"}])  # the default categories
+_QUOTED = re.compile(r"[“„«]([^”“»]+)[”“»]")
+
+
+@pytest.mark.parametrize("code", i18n.LANGUAGES)
+def test_every_word_a_question_says_to_type_is_understood(code: str) -> None:
+    not_understood = []
+    with i18n.speaking(code):
+        hints = dict(texts.EXPECTED)
+        labels_of = {k: v for k, v in hints.items() if k in _READERS}
+    for step, hint in labels_of.items():
+        for word in _QUOTED.findall(hint):
+            if _READERS[step](word) is None:
+                not_understood.append(f"{step}: {word!r}")
+    assert labels_of and not not_understood, not_understood

@@ -103,8 +103,10 @@ async def test_mydata_is_everything_kept_about_the_caller_and_nothing_about_othe
         data, raw, _ = await mydata(bot, VOLUNTEER)
 
         assert data["person"]["first_name"] == "Priya"
+        assert data["person"]["language"] == "en"  # the language the bot writes to her in
         profile = data["volunteer_profile"]
         assert profile["skills"] == [SHOPPING] and profile["areas"] == ["Trinity"]
+        assert profile["languages"] == ["en"]  # the languages she speaks
         assert [(p["need_id"], p["status"]) for p in data["proposals"]] == [(need_id, "accepted")]
         assert [(t["need_id"], t["hours"]) for t in data["tasks"]] == [(need_id, 1.0)]
         assert data["volunteer_hours"] == 1.0
@@ -315,7 +317,12 @@ async def test_a_new_notice_is_asked_for_again_before_anything_else(
 
         notice = bot.last(RESIDENT)
         assert notice.text.startswith(texts.PRIVACY_UPDATED)
-        assert "/forget" in notice.text and labels(notice) == ["I agree", "No thanks", "Українська", "Polski"]
+        assert "/forget" in notice.text and labels(notice) == [
+            "I agree",
+            "No thanks",
+            "Українська",
+            "Polski",
+        ]
         assert bot.conversation_state(RESIDENT) is None
         mark = bot.mark()
         await bot.press_data(RESIDENT, f"v1:cxl:{need_id}")  # their old Cancel button

@@ -67,7 +67,12 @@ async def test_an_invite_grants_the_role_once_and_only_after_the_privacy_notice(
 
     await bot.say(BOB, f"/start {code}")
     assert plain(bot.texts(BOB)[0]) == plain(texts.INVITE_HELD.format(role="coordinator"))
-    assert labels(bot.last(BOB)) == ["I agree", "No thanks", "Українська", "Polski"]  # the notice comes first
+    assert labels(bot.last(BOB)) == [
+        "I agree",
+        "No thanks",
+        "Українська",
+        "Polski",
+    ]  # the notice comes first
     assert roles_of(bot, BOB) == set()
     assert bot.count("people", "id=?", (BOB.id,)) == 0  # nothing kept before agreeing
 

@@ -360,6 +360,6 @@ async def test_a_need_posted_in_quiet_hours_is_proposed_once_when_they_end(
 
         # By day a need is proposed at once, and the resident is told that.
         other = await bot.post_need(RESIDENT, when="Tomorrow", description="Stamps, please")
-        assert bot.last_text(RESIDENT) == texts.NEED_POSTED.format(id=other)
+        assert bot.last_text(RESIDENT).endswith("✓ " + texts.NEED_POSTED.format(id=other))
         assert len(asked(bot, other)) == 3
         assert not bot.errors.records, bot.errors.describe()

@@ -106,8 +106,10 @@ class Language:
             Headers(scope=scope).get("accept-language"), community.languages
         )
         language = browser or community.default_language
-        # Kept for the error page, drawn outside this middleware (Starlette's own).
+        # Kept for the error page, drawn outside this middleware (Starlette's own), and
+        # whether the browser said (a signed-in person's own language serves if it did not).
         scope.setdefault("state", {})["language"] = language
+        scope["state"]["browser_language"] = browser
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -121,9 +123,9 @@ class Language:
 
 
 def own_language(person: Person, d: Dashboard) -> str | None:
-    """THE ONE PLACE the dashboard consults a person's own language (`people.language`:
-    kept when they agreed to the privacy notice, or chosen with /language); when the group
-    offers it, it wins over the browser's."""
+    """The one place the dashboard consults a person's own language (`people.language`:
+    kept when they agreed to the privacy notice, or chosen with /language): the page is in
+    it when their browser asks for none of the group's languages."""
     return person.language if person.language in d.community.languages else None
 
 
@@ -251,7 +253,8 @@ async def signed_in(request: Request) -> Viewer | None:
     if allowed is None or person is None:
         await d.store.web.end_sessions_of(user_id)
         raise Refused(403, texts.REFUSED["role_gone"], signed_out=True)
-    if (chosen := own_language(person, d)) is not None:
+    browser = request.scope.get("state", {}).get("browser_language")
+    if browser is None and (chosen := own_language(person, d)) is not None:
         i18n.use(chosen)  # this request only: Language puts the browser's back after it
     return Viewer(person.id, person.first_name, allowed, token)
 

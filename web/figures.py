@@ -126,11 +126,13 @@ class Figures:
             logger.warning("Reading who could be asked failed: %r", task.exception())
 
     async def _read(self) -> tuple[list[Candidate], Supply]:
+        await self.d.turns.lull()  # long work: after a burst of conversation, not during it
         rows = await self.d.store.web.supply_rows()
         return await asyncio.to_thread(supply_of, rows, self.d.community)
 
     async def _build(self, period: Period, today: date) -> ReportView:
         d = self.d
+        await d.turns.lull()  # long work: after a burst of conversation, not during it
         now = d.now()
         bounds = period.bounds(d.tz)
         # Weeks yet to come are not shown.
@@ -171,6 +173,7 @@ class Figures:
         """The CSV's rows: one per week, area and category (worked out once per view)."""
         if view.rows is None:
             d = self.d
+            await d.turns.lull()
             buckets = [Period(w.start, w.end).bounds(d.tz) for w in view.weeks]
             tallies = await d.store.web.tallies(buckets, d.now())
             _, supply = await self.supply()  # worked out already: not again for the CSV
@@ -184,5 +187,6 @@ class Figures:
         in the request's language: to_thread copies its context)."""
         key = (name, i18n.current())
         if key not in view.charts:
+            await self.d.turns.lull()
             view.charts[key] = await asyncio.to_thread(draw)
         return view.charts[key]

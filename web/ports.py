@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,12 +42,19 @@ ReceiveUpdate = Callable[[dict[str, Any]], Awaitable[None]]
 class Turns:
     """Conversations first: in the one event loop they share, the dashboard's work waits
     while the bot is handling an update (or its timed work), for at most `patience`
-    seconds, so twenty pages loading at once never hold up a resident's next question."""
+    seconds, so twenty pages loading at once never hold up a resident's next question.
 
-    def __init__(self, patience: float = 0.5, pages_at_once: int = 1) -> None:
+    Long work for a page (figures worked out afresh, a chart drawn: tens of milliseconds in
+    a thread that shares the interpreter and the machine's cores with the bot) waits for a
+    lull: `quiet` seconds without an update, at most `patience` in all. A burst of
+    conversation goes on at its own pace; the dashboard catches up between bursts."""
+
+    def __init__(self, patience: float = 0.5, pages_at_once: int = 1, quiet: float = 0.02) -> None:
         self.patience = patience
         self.pages_at_once = pages_at_once
+        self.quiet = quiet
         self._busy = 0
+        self._last = -math.inf  # when the bot last finished handling something (monotonic)
         self._idle: asyncio.Event | None = None
         self._slots: asyncio.Semaphore | None = None
 
@@ -64,6 +73,7 @@ class Turns:
             yield
         finally:
             self._busy -= 1
+            self._last = time.monotonic()
             if not self._busy:
                 self._event().set()
 
@@ -72,6 +82,19 @@ class Turns:
         if self._busy:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._event().wait(), self.patience)
+
+    async def lull(self) -> None:
+        """Before long work for a page: the bot quiet for `quiet` seconds (at most
+        `patience` of waiting)."""
+        give_up = time.monotonic() + self.patience
+        while (now := time.monotonic()) < give_up:
+            if self._busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._event().wait(), give_up - now)
+            elif (left := self._last + self.quiet - now) > 0:
+                await asyncio.sleep(min(left, give_up - now))
+            else:
+                return
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
