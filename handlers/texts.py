@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_decimal
 
@@ -18,7 +19,7 @@ from handlers import i18n
 # Read in another language, this module is a copy of itself with that language's catalogue
 # (handlers/i18n.py): `_` marks a text to translate, `P_` one whose form follows a number.
 LANGUAGE, _, P_ = i18n.texts_of(globals())
-LOCALE = i18n.LOCALES[LANGUAGE]
+LOCALE = Locale.parse(i18n.LOCALES[LANGUAGE])  # parsed once: Babel would at every call
 
 PRIVACY_VERSION = 1
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
+from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, format_time
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberPattern, format_currency, format_decimal, parse_pattern
 
 from domain.dashboard import MATCH_BANDS, NO_WARD, period_choices, period_key
 from domain.models import NeedStatus
@@ -369,13 +371,13 @@ def age(seconds: float) -> str:
 
 def number(value: float) -> str:
     """`2`, `2.5` (`2,5` in Polish and Ukrainian), `1,500` (`1 500`)."""
-    return format_decimal(round(value, 2), locale=LOCALE)
+    return format_decimal(round(value, 2), locale=_LOCALE)
 
 
 def money(value: float) -> str:
     """Pounds as the language writes money, with the pound sign: `£12.50`, `12,50 £`
     (Babel's Ukrainian and Polish spell it `GBP`, longer than a tile of figures has room for)."""
-    return format_currency(value, "GBP", locale=LOCALE).replace("GBP", "£")
+    return format_currency(value, "GBP", locale=_LOCALE).replace("GBP", "£")
 
 
 def figure(shown: Shown) -> str:
@@ -386,8 +388,17 @@ def figure(shown: Shown) -> str:
     if shown.text.startswith("£"):
         return money(shown.value)
     places = len(shown.text.partition(".")[2])
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(shown.value, format=pattern, locale=LOCALE)
+    return _pattern(places).apply(shown.value, _LOCALE)
+
+
+@cache
+def _pattern(places: int) -> NumberPattern:
+    """Thousands grouped, this many decimals (parsed once: a page shows hundreds)."""
+    return parse_pattern("#,##0" + ("." + "0" * places if places else ""))
+
+
+# Parsed once for the module's language: Babel parses a locale's name at every call.
+_LOCALE = Locale.parse(LOCALE)
 
 
 i18n.speaks(globals())
