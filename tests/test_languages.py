@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 import pytest
@@ -17,7 +17,8 @@ from support.bot import BotUnderTest, labels, plain
 from bot.sandbox import Person
 from domain import answers
 from domain.community import Community
-from handlers import i18n, language, texts
+from handlers import i18n, jobs, language, texts
+from handlers.context import Ctx
 
 T = TypeVar("T")
 StartBot = Callable[..., AbstractAsyncContextManager[BotUnderTest]]
@@ -274,10 +275,14 @@ _READERS: dict[str, Callable[[str], object]] = {
     ),
     "volunteer.availability": lambda w: answers.pick(w, list(answers.AVAILABILITY_WORDS.items())),
     "volunteer.confirm": lambda w: answers.yes_or_no(w, answers.SAVE_WORDS, answers.CANCEL_WORDS),
-    "volunteer.skills": lambda w: answers.pick(w, [(True, answers.DONE_WORDS)])
-    or answers.pick(w, COMMUNITY.category_options()),
-    "volunteer.languages": lambda w: answers.pick(w, [(True, answers.DONE_WORDS)])
-    or answers.pick(w, list(language.WORDS.items())),
+    "volunteer.skills": lambda w: (
+        answers.pick(w, [(True, answers.DONE_WORDS)])
+        or answers.pick(w, COMMUNITY.category_options())
+    ),
+    "volunteer.languages": lambda w: (
+        answers.pick(w, [(True, answers.DONE_WORDS)])
+        or answers.pick(w, list(language.WORDS.items()))
+    ),
     "forget": lambda w: answers.yes_or_no(w, answers.DELETE_WORDS, answers.KEEP_DATA_WORDS),
     "resume": answers.pick_resume,
     "refer.agreed": lambda w: answers.yes_or_no(w, answers.AGREED_WORDS),
@@ -297,3 +302,41 @@ def test_every_word_a_question_says_to_type_is_understood(code: str) -> None:
             if _READERS[step](word) is None:
                 not_understood.append(f"{step}: {word!r}")
     assert labels_of and not not_understood, not_understood
+
+
+async def test_each_coordinator_gets_the_digest_and_alerts_in_their_own_language(
+    start_bot: StartBot,
+) -> None:
+    cora = Person(9100001, "Cora", language_code="en")
+    pawel = Person(9100002, "Paweł", language_code="pl")
+    resident = Person(7100081, "Oksana", language_code="uk")
+    async with start_bot(coordinator_ids=[cora.id, pawel.id], quiet_hours=None) as bot:
+        await bot.agree(cora)
+        await agree_in(bot, pawel, "pl")
+        await agree_in(bot, resident, "uk")
+        # Wanted today, and nobody to ask: each coordinator is alerted at once.
+        need_id = await post_in(bot, resident, "uk", "Ліки з аптеки")
+        need = await bot.store.needs.get(need_id)
+        assert need is not None
+
+        def alert_in(language: str) -> str:
+            """The alert's words after its last placeholder, as this language has them."""
+            with i18n.speaking(language):
+                return plain(texts.ALERT_UNMATCHED.rsplit("}", 1)[1])
+
+        assert alert_in("pl") != alert_in("en")
+        assert any(alert_in("en") in plain(t) for t in bot.texts(cora))
+        assert any(alert_in("pl") in plain(t) for t in bot.texts(pawel))
+        assert not any(alert_in("en") in plain(t) for t in bot.texts(pawel))
+
+        # The next morning's digest, in each one's language.
+        bot.clock.advance(timedelta(days=1))
+        await jobs.run_due_work(Ctx(application=bot.app))
+
+        def digest_in(language: str) -> str:
+            with i18n.speaking(language):
+                return plain(texts.DIGEST_TITLE.format(group=bot.services.community.name, when=""))
+
+        assert any(plain(t).startswith(digest_in("en")) for t in bot.texts(cora))
+        assert any(plain(t).startswith(digest_in("pl")) for t in bot.texts(pawel))
+        assert digest_in("pl") != digest_in("en")
