@@ -16,7 +16,7 @@ from support.bot import BotUnderTest, labels, plain
 
 from bot.sandbox import Person
 from domain import answers
-from domain.community import Community
+from domain.community import Area, Community
 from handlers import i18n, jobs, language, texts
 from handlers.context import Ctx
 
@@ -260,6 +260,8 @@ async def test_a_request_typed_in_words_of_the_residents_language(
     ]
 
 
+# The default categories, as a group's file without [[categories]] has them.
+COMMUNITY = Community(name="Anytown", areas=(Area(name="Trinity"),))
 # What each question's hint names as typable, and how that step reads a typed answer.
 _TODAY = date(2025, 3, 12)
 _READERS: dict[str, Callable[[str], object]] = {
@@ -287,7 +289,6 @@ _READERS: dict[str, Callable[[str], object]] = {
     "resume": answers.pick_resume,
     "refer.agreed": lambda w: answers.yes_or_no(w, answers.AGREED_WORDS),
 }
-COMMUNITY = Community(name="Anytown", areas=[{"name": "Trinity"}])  # the default categories
 _QUOTED = re.compile(r"[“„«]([^”“»]+)[”“»]")
 
 
