@@ -24,13 +24,17 @@ import types
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 SOURCE = "en"
 LANGUAGES = ("en", "uk", "pl")
@@ -200,6 +204,46 @@ def speaks(namespace: dict[str, Any]) -> None:
     """Make the module of texts whose globals these are answer in the current language."""
     if "__language__" not in namespace:
         sys.modules[namespace["__name__"]].__class__ = _Speaking
+
+
+class Formats:
+    """Dates and numbers as a language writes them (Babel, its locale parsed once: the chat's
+    texts and the dashboard's share these)."""
+
+    def __init__(self, language: str) -> None:
+        self.locale = Locale.parse(LOCALES.get(language, LOCALES[SOURCE]))
+
+    def number(self, value: float) -> str:
+        """`2`, `2.5` (`2,5` in Polish and Ukrainian), `1,500` (`1 500`)."""
+        return format_decimal(value, locale=self.locale)
+
+    def dated(self, day: date) -> str:
+        """`1 Oct 2026` (`1 жовт. 2026 р.`, `1 paź 2026`)."""
+        return format_skeleton("yMMMd", day, locale=self.locale)
+
+    def day_month(self, day: date) -> str:
+        """`9 Dec` (`9 груд.`, `9 gru`)."""
+        return format_skeleton("MMMd", day, locale=self.locale)
+
+    def short_day(self, day: date) -> str:
+        """`Wed 9 Dec` (`ср, 9 груд.`, `śr., 9 gru`)."""
+        return format_skeleton("MMMEd", day, locale=self.locale)
+
+    def long_day(self, day: date) -> str:
+        """`Wed 9 Dec 2026`."""
+        return format_skeleton("yMMMEd", day, locale=self.locale).replace(",", "", 1)
+
+    def clock(self, moment: datetime, pattern: str = "HH:mm") -> str:
+        return format_time(moment, pattern, locale=self.locale)
+
+    def month(self, day: date) -> str:
+        """`October 2026` (`жовтень 2026`, `październik 2026`)."""
+        return format_date(day, "LLLL y", locale=self.locale)
+
+
+@cache
+def formats(language: str) -> Formats:
+    return Formats(language)
 
 
 def N_(message: str) -> str:

@@ -7,9 +7,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time
-from babel.numbers import format_decimal
+from babel.dates import format_skeleton
 
 from domain.community import Signpost
 from domain.dates import Day, NeedTime, Relative, Span, need_time
@@ -19,7 +17,8 @@ from handlers import i18n
 # Read in another language, this module is a copy of itself with that language's catalogue
 # (handlers/i18n.py): `_` marks a text to translate, `P_` one whose form follows a number.
 LANGUAGE, _, P_ = i18n.texts_of(globals())
-LOCALE = Locale.parse(i18n.LOCALES[LANGUAGE])  # parsed once: Babel would at every call
+FORMAT = i18n.formats(LANGUAGE)
+LOCALE = FORMAT.locale
 
 PRIVACY_VERSION = 1
 
@@ -308,31 +307,13 @@ def named(name: str) -> str:
     return html(i18n.named(name, LANGUAGE))
 
 
-def number(value: float) -> str:
-    """`2`, `2.5` (`2,5` in Polish and Ukrainian), `1,500`."""
-    return format_decimal(value, locale=LOCALE)
-
-
-def _short_day(day: date) -> str:
-    """`Wed 9 Dec` (`ср, 9 груд.`, `śr., 9 gru`)."""
-    return format_skeleton("MMMEd", day, locale=LOCALE)
-
-
-def day_month(day: date) -> str:
-    """`9 Dec`."""
-    return format_skeleton("MMMd", day, locale=LOCALE)
-
-
-def _dated(day: date) -> str:
-    """`1 Oct 2026`."""
-    return format_skeleton("yMMMd", day, locale=LOCALE)
+number = FORMAT.number
+day_month = FORMAT.day_month
 
 
 def _day_and_clock(local: datetime) -> str:
     """`Wed 9 Dec, 14:05`."""
-    return DAY_AND_CLOCK.format(
-        day=_short_day(local.date()), time=format_time(local, "HH:mm", locale=LOCALE)
-    )
+    return DAY_AND_CLOCK.format(day=FORMAT.short_day(local.date()), time=FORMAT.clock(local))
 
 
 DAY_AND_CLOCK = _("{day}, {time}")
@@ -358,12 +339,12 @@ def local_time(moment: datetime, tz: ZoneInfo) -> str:
 def clock_time(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
     """`8:00`, `8:00 tomorrow` or `8:00 on Sat 14 Mar`, as read at `now`."""
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
-    said = format_time(local, "H:mm", locale=LOCALE)
+    said = FORMAT.clock(local, "H:mm")
     if local.date() == today:
         return said
     if local.date() == today + timedelta(days=1):
         return CLOCK_TOMORROW.format(time=said)
-    return CLOCK_ON_DAY.format(time=said, day=_short_day(local.date()))
+    return CLOCK_ON_DAY.format(time=said, day=FORMAT.short_day(local.date()))
 
 
 def unknown_area(typed: str, suggestions: list[str]) -> str:
@@ -421,8 +402,8 @@ def day_words(day: Day) -> str:
     if day.relative in DAY_WORDS:
         return DAY_WORDS[day.relative]
     if day.same_year:
-        return _short_day(day.date)
-    return format_skeleton("yMMMEd", day.date, locale=LOCALE).replace(",", "", 1)
+        return FORMAT.short_day(day.date)
+    return FORMAT.long_day(day.date)
 
 
 def time_words(said: NeedTime) -> str:
@@ -983,8 +964,8 @@ EXPORT_CAPTION = _(
 def period_label(start: date, end: date, whole_month: bool) -> str:
     """`October 2026`, or `1 Oct 2026 to 31 Oct 2026`."""
     if whole_month:
-        return format_date(start, "LLLL y", locale=LOCALE)
-    return PERIOD_SPAN.format(first=_dated(start), last=_dated(end))
+        return FORMAT.month(start)
+    return PERIOD_SPAN.format(first=FORMAT.dated(start), last=FORMAT.dated(end))
 
 
 # --- typed answers (handlers/flows.py) -------------------------------------------------------

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from babel import Locale
-from babel.dates import format_date, format_interval, format_skeleton, format_time
-from babel.numbers import NumberPattern, format_currency, format_decimal, parse_pattern
+from babel.dates import format_interval
+from babel.numbers import NumberPattern, format_currency, parse_pattern
 
 from domain.dashboard import MATCH_BANDS, NO_WARD, period_choices, period_key
 from domain.models import NeedStatus
@@ -28,7 +27,8 @@ from domain.reports import Shown
 from handlers import i18n
 
 LANGUAGE, _, P_ = i18n.texts_of(globals())
-LOCALE = i18n.LOCALES[LANGUAGE]
+FORMAT = i18n.formats(LANGUAGE)
+LOCALE = FORMAT.locale
 
 # What a coordinator's action came to (the `done` of the page it returns to).
 DONE = {
@@ -303,7 +303,7 @@ def period_label(period: Period) -> str:
     start, end = period.start, period.end
     key = period_key(period)
     if period.whole_month:
-        return format_date(start, "LLLL y", locale=LOCALE)
+        return FORMAT.month(start)
     if "Q" in key:
         return format_interval(start, end, "yMMMM", locale=LOCALE)
     if key.isdigit():
@@ -331,20 +331,13 @@ def choices(today: date) -> list[Choice]:
 DAY_AND_CLOCK = _("{day}, {time}")
 
 
-def dated(day: date) -> str:
-    """`1 Mar 2026` (`1 бер. 2026 р.`, `1 mar 2026`)."""
-    return format_skeleton("yMMMd", day, locale=LOCALE)
+dated = FORMAT.dated
+day_and_month = FORMAT.day_month
 
 
 def moment(local: datetime) -> str:
     """`Wed 12 Mar 2025, 09:30`, of a time already in the group's time zone."""
-    day = format_skeleton("yMMMEd", local.date(), locale=LOCALE).replace(",", "", 1)
-    return DAY_AND_CLOCK.format(day=day, time=format_time(local, "HH:mm", locale=LOCALE))
-
-
-def day_and_month(day: date) -> str:
-    """`12 Mar` (`12 бер.`, `12 mar`)."""
-    return format_skeleton("MMMd", day, locale=LOCALE)
+    return DAY_AND_CLOCK.format(day=FORMAT.long_day(local.date()), time=FORMAT.clock(local))
 
 
 def week(start: date, end: date) -> str:
@@ -371,13 +364,13 @@ def age(seconds: float) -> str:
 
 def number(value: float) -> str:
     """`2`, `2.5` (`2,5` in Polish and Ukrainian), `1,500` (`1 500`)."""
-    return format_decimal(round(value, 2), locale=_LOCALE)
+    return FORMAT.number(round(value, 2))
 
 
 def money(value: float) -> str:
     """Pounds as the language writes money, with the pound sign: `£12.50`, `12,50 £`
     (Babel's Ukrainian and Polish spell it `GBP`, longer than a tile of figures has room for)."""
-    return format_currency(value, "GBP", locale=_LOCALE).replace("GBP", "£")
+    return format_currency(value, "GBP", locale=LOCALE).replace("GBP", "£")
 
 
 def figure(shown: Shown) -> str:
@@ -388,17 +381,13 @@ def figure(shown: Shown) -> str:
     if shown.text.startswith("£"):
         return money(shown.value)
     places = len(shown.text.partition(".")[2])
-    return _pattern(places).apply(shown.value, _LOCALE)
+    return _pattern(places).apply(shown.value, LOCALE)
 
 
 @cache
 def _pattern(places: int) -> NumberPattern:
     """Thousands grouped, this many decimals (parsed once: a page shows hundreds)."""
     return parse_pattern("#,##0" + ("." + "0" * places if places else ""))
-
-
-# Parsed once for the module's language: Babel parses a locale's name at every call.
-_LOCALE = Locale.parse(LOCALE)
 
 
 i18n.speaks(globals())
